@@ -1,0 +1,2 @@
+FLASK_APP=communaute
+COMMUNAUTE_ENV=development

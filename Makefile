@@ -1,0 +1,52 @@
+# communaute: two commands on a fresh machine (Python 3.11+ and make): `make run`, `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := communaute
+
+.PHONY: run test install install-test translations extract lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+# Compiles every French catalog (committed compiled too, so an installed copy has them).
+translations: | $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py compile
+
+# Collects new strings into each catalog; then translate the empty msgstr in fr/.
+extract: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py extract
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	COMMUNAUTE_ENV=development OUTBOX_DELIVERY=background $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed-test
+	@echo "Benchmarks live in bench/ (see bench/README.md)."
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3

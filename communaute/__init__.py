@@ -1,0 +1,105 @@
+"""communaute: the web platform of Expériences."""
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from communaute import email as outbox
+from communaute.config import load_config
+from communaute.errors import register_error_handlers
+from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
+from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
+from communaute.i18n import LANGUAGES, current_language, format_local, locale_selector
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application factory. ``config`` overrides the environment (tests, scripts)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.update(load_config(app.instance_path, config))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        str(Path(app.root_path) / d)
+        for d in (
+            "translations",
+            "auth/translations",
+            "trainings/translations",
+            "webinars/translations",
+            "magazine/translations",
+        )
+    )
+
+    _db.init_app(app)
+    migrate.init_app(app, _db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=locale_selector)
+    login_manager.init_app(app)
+    outbox.init_outbox(app)
+
+    from communaute import auth, magazine, main, trainings, webinars
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(trainings.bp, url_prefix="/trainings")
+    app.register_blueprint(webinars.bp, url_prefix="/webinars")
+    app.register_blueprint(magazine.bp, url_prefix="/magazine")
+
+    from communaute.cli import register_cli
+
+    register_cli(app)
+    register_error_handlers(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["paragraphs"] = outbox.text_to_html
+
+    @app.context_processor
+    def inject():
+        lang = current_language()
+        other = "en" if lang == "fr" else "fr"
+        args = request.args.to_dict() if request else {}
+        args["lang"] = other
+        return {
+            "lang": lang,
+            "other_lang": other,
+            "other_lang_url": request.path + "?" + urlencode(args) if request else "",
+            "languages": LANGUAGES,
+        }
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if current_user and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        response.vary.add("Cookie")
+        return response
+
+    @app.before_request
+    def keep_language():
+        # Touching the session here makes ?lang= stick even on pages that render nothing else.
+        if request.args.get("lang") in LANGUAGES:
+            session["lang"] = request.args["lang"]

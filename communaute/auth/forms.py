@@ -1,0 +1,177 @@
+"""Account forms: the shape of the input only; the rules live in services.py."""
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from communaute.auth.models import ACCOMMODATIONS, PARTICIPATION_LABELS
+from communaute.forms import BaseForm
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+
+
+def lower_email(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class EmailAddress:
+    """One plain address: no list, no display name, no newline; checked by email-validator."""
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if any(c in value for c in ",;<>\r\n \t"):
+            raise ValidationError(_l("Enter one email address, for example nom@exemple.ca."))
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValidationError(
+                _l("Enter a valid email address, for example nom@exemple.ca.")
+            ) from exc
+
+
+def email_field(label=None):
+    return EmailField(
+        label or _l("Email address"),
+        filters=[lower_email],
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Length(max=254, message=_l("The email address is too long (254 characters at most).")),
+            EmailAddress(),
+        ],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def new_password_fields():
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=_l("The password must have between 10 and 200 characters."),
+            ),
+        ],
+        description=_l("At least 10 characters. A short sentence is easy to remember."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[
+            DataRequired(_l("Type the password a second time.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+def display_name_field():
+    return StringField(
+        _l("Name shown on the site"),
+        validators=[
+            DataRequired(_l("Enter a name.")),
+            Length(max=80, message=_l("The name is too long (80 characters at most).")),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+
+
+def participation_choices():
+    return [("", _l("I prefer not to say"))] + [
+        (k.value, v) for k, v in PARTICIPATION_LABELS.items()
+    ]
+
+
+class RegisterForm(BaseForm):
+    email = email_field()
+    display_name = display_name_field()
+    password, password_confirm = new_password_fields()
+    language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="fr")
+    participation = SelectField(_l("I take part as"), choices=participation_choices, default="")
+    accept_privacy = BooleanField(
+        _l(
+            "I have read the privacy policy and I agree that Expériences keeps my account information."
+        ),
+        validators=[InputRequired(_l("You must accept the privacy policy to create an account."))],
+    )
+
+
+class LoginForm(BaseForm):
+    email = email_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class ButtonForm(BaseForm):
+    """A form with only its CSRF token: a button that changes something, by POST."""
+
+
+class ResetRequestForm(BaseForm):
+    email = email_field()
+
+
+class ResetPasswordForm(BaseForm):
+    password, password_confirm = new_password_fields()
+
+
+class ProfileForm(BaseForm):
+    display_name = display_name_field()
+    language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    participation = SelectField(_l("I take part as"), choices=participation_choices)
+    needs_captions = BooleanField(ACCOMMODATIONS["needs_captions"])
+    needs_sign_language = BooleanField(ACCOMMODATIONS["needs_sign_language"])
+    needs_large_print = BooleanField(ACCOMMODATIONS["needs_large_print"])
+    needs_phone_only = BooleanField(ACCOMMODATIONS["needs_phone_only"])
+    needs_helper = BooleanField(ACCOMMODATIONS["needs_helper"])
+    needs_other = StringField(
+        _l("Other needs"),
+        validators=[Optional(), Length(max=500, message=_l("500 characters at most."))],
+    )
+
+
+class EmailChangeForm(BaseForm):
+    new_email = email_field(_l("New email address"))
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class PasswordChangeForm(BaseForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, password_confirm = new_password_fields()
+
+
+class DeleteAccountForm(BaseForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password to confirm.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    understand = BooleanField(
+        _l("I understand that my account and my personal information will be deleted for good."),
+        validators=[InputRequired(_l("Check this box to confirm."))],
+    )

@@ -1,0 +1,85 @@
+"""Settings: safe development defaults, the environment overrides, secrets fail fast."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret(instance_path: Path) -> str:
+    """A secret generated once per development checkout, kept in instance/."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Builds the settings from the environment, then ``overrides`` (tests, scripts)."""
+    env = os.environ
+    overrides = overrides or {}
+    instance = Path(instance_path)
+    mode = overrides.get("COMMUNAUTE_ENV", env.get("COMMUNAUTE_ENV", "production"))
+    public_url = env.get("COMMUNAUTE_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    mail_server = env.get("MAIL_SERVER") or None
+    cfg = {
+        "COMMUNAUTE_ENV": mode,
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL")
+        or f"sqlite:///{instance / 'communaute.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "COMMUNAUTE_PUBLIC_URL": public_url,
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": env.get(
+            "MAIL_DEFAULT_SENDER", "Expériences <communaute@experiences.example>"
+        ),
+        "MAIL_TIMEOUT": 10,
+        #: "background": one delivery thread per process, woken after each commit;
+        #: "worker": only `flask outbox send|worker` delivers.
+        "OUTBOX_DELIVERY": env.get("OUTBOX_DELIVERY", "background"),
+        "OUTBOX_MAX_ATTEMPTS": 8,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TRUSTED_HOSTS": [h for h in env.get("TRUSTED_HOSTS", "").split(",") if h] or None,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "America/Montreal",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": public_url.startswith("https://"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "PRIVACY_POLICY_VERSION": "2026-11",
+        "PRIVACY_OFFICER_NAME": env.get("PRIVACY_OFFICER_NAME", "Marie-Ève Tremblay"),
+        "PRIVACY_OFFICER_TITLE": env.get(
+            "PRIVACY_OFFICER_TITLE", "Responsable de la protection des renseignements personnels"
+        ),
+        "PRIVACY_OFFICER_EMAIL": env.get("PRIVACY_OFFICER_EMAIL", "vie-privee@experiences.example"),
+    }
+    cfg.update(overrides)
+    if not cfg["SECRET_KEY"]:
+        if cfg["COMMUNAUTE_ENV"] != "development":
+            raise ConfigError(
+                "SECRET_KEY must be set outside development (COMMUNAUTE_ENV=development)."
+            )
+        cfg["SECRET_KEY"] = _dev_secret(instance)
+    return cfg

@@ -1,0 +1,57 @@
+"""Domain errors and the HTTP error pages."""
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+
+from communaute.extensions import db
+
+
+class DomainError(Exception):
+    """A rule refused an action. The message is translated and shown to the user as is."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        #: The form field the message belongs next to, when there is one.
+        self.field = field
+
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    413: _l("What you sent is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The site is busy"),
+}
+
+
+def _page(code: int):
+    return render_template("errors/error.html", code=code, title=TITLES[code]), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        message = _l(
+            "The form expired or was sent from another page. Go back, reload the page "
+            "and send it again. Nothing was saved."
+        )
+        return render_template(
+            "errors/error.html", code=400, title=TITLES[400], message=message
+        ), 400
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, lambda e, code=code: _page(code))
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        # A locked SQLite file or an overloaded PostgreSQL: ask to try again, never a 500.
+        db.session.rollback()
+        app.logger.warning("database unavailable on %s: %s", request.path, error)
+        response, code = _page(503)
+        return response, code, {"Retry-After": "5"}

@@ -1,0 +1,69 @@
+"""Language choice, dates in Montreal time, and the Jinja filters that show them."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANGUAGES = ("fr", "en")
+#: Babel locales used for dates and numbers: Québec French and Canadian English.
+REGIONAL = {"fr": "fr_CA", "en": "en_CA"}
+TIMEZONE = "America/Montreal"
+MONTREAL = ZoneInfo(TIMEZONE)
+
+#: How people read a date here: « mardi 24 novembre 2026, 12 h 00 ».
+FORMATS = {
+    "fr": {
+        "datetime": "EEEE d MMMM y, HH 'h' mm",
+        "date": "EEEE d MMMM y",
+        "short": "d MMM y, HH 'h' mm",
+        "time": "HH 'h' mm",
+    },
+    "en": {
+        "datetime": "EEEE, MMMM d, y, h:mm a",
+        "date": "EEEE, MMMM d, y",
+        "short": "MMM d, y, h:mm a",
+        "time": "h:mm a",
+    },
+}
+
+
+def select_language() -> str:
+    """``?lang=`` wins and sticks in the session; then the member's choice; then French."""
+    if not has_request_context():  # the CLI, the outbox thread: French unless forced
+        return "fr"
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        session["lang"] = wanted
+        return wanted
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    if current_user and current_user.is_authenticated:
+        return current_user.language
+    return "fr"
+
+
+def locale_selector() -> str:
+    return REGIONAL[select_language()]
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale and locale.language in LANGUAGES else "fr"
+
+
+def format_local(value: datetime | None, kind: str = "datetime", lang: str | None = None) -> str:
+    """A UTC datetime shown in Montreal time, the way a reader of ``lang`` reads it."""
+    if value is None:
+        return ""
+    lang = lang or current_language()
+    pattern = FORMATS[lang][kind]
+    local = value.astimezone(MONTREAL)
+    if kind == "date":
+        return format_date(local.date(), pattern, locale=REGIONAL[lang])
+    if kind == "time":
+        return format_time(local.time(), pattern, locale=REGIONAL[lang])
+    return format_datetime(local.replace(tzinfo=None), pattern, locale=REGIONAL[lang])

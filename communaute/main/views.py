@@ -1,0 +1,98 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select, text
+
+from communaute.auth.access import coordinator_required
+from communaute.auth.forms import ButtonForm
+from communaute.email import OutboxMessage, OutboxState, resend
+from communaute.extensions import db
+from communaute.main import bp
+from communaute.privacy import me_sections
+
+#: Home page blocks, filled by the feature blueprints: key -> callable returning a dict
+#: with at least "template" (included with the dict as ``block``).
+HOME_BLOCKS: dict = {}
+#: Coordinator tools, filled by the feature blueprints: (endpoint, label).
+COORDINATION_LINKS: list = []
+
+
+@bp.route("/")
+def home():
+    blocks = [(key, fn()) for key, fn in sorted(HOME_BLOCKS.items())]
+    return render_template("main/home.html", blocks=blocks)
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template(
+        "main/privacy.html",
+        officer_name=current_app.config["PRIVACY_OFFICER_NAME"],
+        officer_title=current_app.config["PRIVACY_OFFICER_TITLE"],
+        officer_email=current_app.config["PRIVACY_OFFICER_EMAIL"],
+        version=current_app.config["PRIVACY_POLICY_VERSION"],
+    )
+
+
+@bp.route("/me")
+@login_required
+def me():
+    sections = [(s, s.context(current_user)) for s in me_sections()]
+    return render_template("main/me.html", sections=sections, resend_form=ButtonForm())
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.route("/outbox/")
+@coordinator_required
+def outbox():
+    state = request.args.get("state", "failed")
+    if state not in OutboxState.__members__:
+        state = "failed"
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        ).all()
+    )
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState(state))
+        .order_by(OutboxMessage.id.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "main/outbox.html",
+        messages=messages,
+        counts={OutboxState(k): v for k, v in counts.items()},
+        state=OutboxState(state),
+        states=list(OutboxState),
+        form=ButtonForm(),
+    )
+
+
+@bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
+@coordinator_required
+def outbox_resend(message_id):
+    form = ButtonForm()
+    msg = db.get_or_404(OutboxMessage, message_id)
+    if form.validate_on_submit():
+        resend(msg)
+        db.session.commit()
+        flash(_("The email to %(address)s is back in the queue.", address=msg.recipient), "success")
+    return redirect(url_for("main.outbox", state="failed"))
+
+
+@bp.route("/coordination")
+@coordinator_required
+def coordination():
+    failed = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.failed)
+    )
+    links = [{"url": url_for(endpoint), "label": label} for endpoint, label in COORDINATION_LINKS]
+    return render_template("main/coordination.html", failed_emails=failed, coordination_links=links)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("trainings", __name__)
+
+from communaute.trainings import views  # noqa: E402, F401

@@ -1,0 +1,78 @@
+"""Factories: members, coordinators and logged-in clients without copy-paste."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from communaute.auth.models import Role, User
+from communaute.auth.services import hash_password, record_consent
+from communaute.db import utcnow
+from communaute.extensions import db
+
+PASSWORD = "une-longue-phrase-de-passe"
+_HASH: str | None = None
+_counter = itertools.count(1)
+
+
+def _hash() -> str:
+    global _HASH
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    return _HASH
+
+
+def make_member(
+    email: str | None = None,
+    *,
+    name: str = "Membre Test",
+    confirmed: bool = True,
+    language: str = "fr",
+    role: Role = Role.member,
+    commit: bool = True,
+    **fields,
+) -> User:
+    n = next(_counter)
+    user = User(
+        email=email or f"membre{n}@exemple.ca",
+        display_name=name,
+        password_hash=_hash(),
+        language=language,
+        role=role,
+        confirmed_at=utcnow() if confirmed else None,
+        **fields,
+    )
+    db.session.add(user)
+    record_consent(user, "privacy_policy", granted=True, version="2026-11", text="test")
+    if commit:
+        db.session.commit()
+    return user
+
+
+def make_coordinator(email: str | None = None, **kw) -> User:
+    return make_member(email, role=Role.coordinator, name=kw.pop("name", "Coordination"), **kw)
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    if not match:
+        match = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, user: User, password: str = PASSWORD):
+    token = csrf_token(client, "/auth/login")
+    response = client.post(
+        "/auth/login", data={"email": user.email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+def post(client, path: str, data: dict | None = None, *, form_page: str | None = None, **kw):
+    """POST with a valid CSRF token taken from ``form_page`` (default: the path itself)."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, form_page or path))
+    return client.post(path, data=data, **kw)
