@@ -62,10 +62,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": public_url.startswith("https://"),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "PRIVACY_POLICY_VERSION": "2026-11",
@@ -76,6 +74,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PRIVACY_OFFICER_EMAIL": env.get("PRIVACY_OFFICER_EMAIL", "vie-privee@experiences.example"),
     }
     cfg.update(overrides)
+    # Cookies travel only over HTTPS when the site is served over HTTPS.
+    https = cfg["COMMUNAUTE_PUBLIC_URL"].startswith("https://")
+    cfg.setdefault("SESSION_COOKIE_SECURE", https)
+    cfg.setdefault("REMEMBER_COOKIE_SECURE", https)
     if not cfg["SECRET_KEY"]:
         if cfg["COMMUNAUTE_ENV"] != "development":
             raise ConfigError(

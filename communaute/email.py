@@ -18,8 +18,9 @@ import smtplib
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_mail import Message
 from markupsafe import Markup
@@ -92,8 +93,11 @@ def _one_line(text: str) -> str:
 
 def public_url(endpoint: str, **values) -> str:
     """An absolute link for an email, built from COMMUNAUTE_PUBLIC_URL, never from Host."""
-    path = url_for(endpoint, _external=False, **values)
-    return current_app.config["COMMUNAUTE_PUBLIC_URL"] + path
+    base = urlsplit(current_app.config["COMMUNAUTE_PUBLIC_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, url_scheme=base.scheme, script_name=base.path or "/"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def text_to_html(text: str) -> Markup:
