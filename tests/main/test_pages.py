@@ -134,3 +134,18 @@ def test_unconfirmed_member_sees_how_to_confirm(client):
     html = client.get("/me").get_data(as_text=True)
     assert "Confirmez votre adresse courriel" in html
     assert "Renvoyer le lien" in html
+
+
+def test_a_busy_database_answers_503_not_500(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from communaute.extensions import db
+
+    def busy(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(db.session, "execute", busy)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Rien n’a été perdu" in response.get_data(as_text=True)
