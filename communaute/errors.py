@@ -1,6 +1,7 @@
 """Domain errors and the HTTP error pages."""
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -31,6 +32,9 @@ TITLES = {
 
 
 def _page(code: int):
+    if request_ctx.url_adapter is None:
+        # The request never reached routing (an untrusted Host): no layout, just words.
+        return f"{code} {TITLES[code]}", code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("errors/error.html", code=code, title=TITLES[code]), code
 
 

@@ -28,6 +28,11 @@ PRIVACY_CONSENT_TEXT = _l(
 )
 
 
+def me():
+    """The logged-in User itself: services and Flask-Login get objects, never the proxy."""
+    return current_user._get_current_object()
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never another host, scheme or protocol-relative URL."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -140,7 +145,7 @@ def resend_confirmation():
     form = ButtonForm()
     if form.validate_on_submit():
         try:
-            services.resend_confirmation(current_user)
+            services.resend_confirmation(me())
         except AccountError as exc:
             flash(exc.message, "info")
         else:
@@ -191,7 +196,7 @@ def profile():
         )
     if form.validate_on_submit():
         services.update_profile(
-            current_user,
+            me(),
             display_name=form.display_name.data,
             language=form.language.data,
             participation=form.participation.data,
@@ -221,14 +226,14 @@ def change_password():
     if password_form.validate_on_submit():
         try:
             services.change_password(
-                current_user, password_form.current_password.data, password_form.password.data
+                me(), password_form.current_password.data, password_form.password.data
             )
         except AccountError as exc:
             password_form[exc.field or "password"].errors.append(exc.message)
         else:
             db.session.commit()
             # The token changed: every other session is over; this one carries on.
-            login_user(current_user._get_current_object())
+            login_user(me())
             flash(_("Your password is changed. Your other sessions are closed."), "success")
             return redirect(url_for("auth.profile"))
     form = ProfileForm(obj=current_user)
@@ -247,7 +252,7 @@ def change_email():
     if email_form.validate_on_submit():
         try:
             services.request_email_change(
-                current_user, email_form.new_email.data, email_form.current_password.data
+                me(), email_form.new_email.data, email_form.current_password.data
             )
         except AccountError as exc:
             email_form[exc.field or "new_email"].errors.append(exc.message)
@@ -293,7 +298,7 @@ def confirm_email_change(token):
 @bp.route("/export")
 @login_required
 def export():
-    data = services.export_account(current_user)
+    data = services.export_account(me())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
         body,
@@ -311,7 +316,7 @@ def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            services.delete_account(current_user._get_current_object(), form.password.data)
+            services.delete_account(me(), form.password.data)
         except AccountError as exc:
             form.password.errors.append(exc.message)
         else:
