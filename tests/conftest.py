@@ -16,7 +16,7 @@ from email import message_from_bytes, policy
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from flask import g
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -159,6 +159,8 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        if not has_app_context():  # a thread of its own: the request makes its own context
+            return super().open(*args, **kwargs)
         g.__dict__.clear()
         try:
             return super().open(*args, **kwargs)
