@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("webinars", __name__)
 
-from communaute.webinars import views  # noqa: E402, F401
+from communaute.webinars import cli, hooks, models, views  # noqa: E402, F401

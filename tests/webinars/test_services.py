@@ -1,0 +1,281 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from communaute.db import utcnow
+from communaute.email import OutboxMessage
+from communaute.extensions import db
+from communaute.webinars import services
+from communaute.webinars.models import Signup, SignupState, WebinarStatus
+from communaute.webinars.services import SignupError, TokenError, WebinarError
+from tests.factories import make_member
+from tests.webinars.conftest import make_webinar
+
+
+def outbox(kind=None):
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return db.session.scalars(query).all()
+
+
+def guest(webinar, email="Invitee@Exemple.ca", **kw):
+    kw.setdefault("name", "Invitée Test")
+    signup, created = services.sign_up(webinar, email=email, **kw)
+    db.session.commit()
+    return signup, created
+
+
+def test_guest_signup_is_confirmed_with_email_lowercased(webinar):
+    signup, created = guest(webinar, email="  JOSÉE@Exemple.CA ", language="en")
+    assert created and signup.state == SignupState.confirmed
+    assert signup.email == "josée@exemple.ca" and signup.user_id is None
+    assert signup.language == "en"
+    [msg] = outbox("webinars.confirmed")
+    assert msg.recipient == "josée@exemple.ca" and msg.language == "en"
+
+
+def test_member_signup_takes_account_details(webinar):
+    member = make_member("sylvie@exemple.ca", name="Sylvie", language="en")
+    signup, created = services.sign_up(webinar, member=member)
+    db.session.commit()
+    assert created and signup.user_id == member.id and signup.name == "Sylvie"
+    assert signup.language == "en"
+
+
+def test_signing_up_twice_does_not_duplicate_and_resends(webinar):
+    guest(webinar, email="a@exemple.ca")
+    signup, created = guest(webinar, email="A@EXEMPLE.CA")
+    assert not created
+    assert db.session.scalar(select(func.count()).select_from(Signup)) == 1
+    assert len(outbox("webinars.confirmed")) == 2
+
+
+def test_news_consent_records_text_and_time(webinar):
+    signup, _ = guest(webinar, news_consent=True, news_consent_text="J'accepte.")
+    assert signup.news_consent and signup.news_consent_text == "J'accepte."
+    assert signup.news_consent_at is not None
+    other, _ = guest(webinar, email="b@exemple.ca")
+    assert not other.news_consent and other.news_consent_at is None
+
+
+def test_full_webinar_puts_people_on_waiting_list_and_cancel_promotes(app):
+    webinar = make_webinar(capacity=1)
+    first, _ = guest(webinar, email="a@exemple.ca")
+    second, _ = guest(webinar, email="b@exemple.ca")
+    assert second.state == SignupState.waiting
+    assert outbox("webinars.waitlisted")
+    promoted = services.cancel_signup(first)
+    db.session.commit()
+    assert promoted.id == second.id and second.state == SignupState.confirmed
+    assert [m.recipient for m in outbox("webinars.promoted")] == ["b@exemple.ca"]
+
+
+def test_no_signup_for_cancelled_or_started_webinar(app):
+    past = make_webinar(days=-1)
+    with pytest.raises(SignupError):
+        services.sign_up(past, email="a@exemple.ca", name="A")
+    cancelled = make_webinar(status=WebinarStatus.cancelled)
+    with pytest.raises(SignupError):
+        services.sign_up(cancelled, email="a@exemple.ca", name="A")
+
+
+def test_cancelled_signup_can_sign_up_again(webinar):
+    signup, _ = guest(webinar)
+    services.cancel_signup(signup)
+    db.session.commit()
+    again, created = guest(webinar)
+    assert again.id == signup.id and again.state == SignupState.confirmed
+    assert again.cancelled_at is None
+
+
+def test_cancel_token_round_trip_and_refusals(webinar, monkeypatch):
+    signup, _ = guest(webinar)
+    token = services.make_cancel_token(signup)
+    assert services.signup_for_token(token).id == signup.id
+    with pytest.raises(TokenError):
+        services.signup_for_token(token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"))
+    with pytest.raises(TokenError):
+        services.signup_for_token("garbage")
+    with pytest.raises(TokenError, match="expired|expiré"):
+        services.signup_for_token(token, max_age=-1)
+    # A token for an address the sign-up no longer has is refused.
+    signup.email = "autre@exemple.ca"
+    db.session.commit()
+    with pytest.raises(TokenError):
+        services.signup_for_token(token)
+
+
+def test_reminders_once_within_24h(app):
+    soon = make_webinar(days=0.5)
+    later = make_webinar(days=3)
+    a, _ = guest(soon, email="a@exemple.ca")
+    w, _ = guest(soon, email="w@exemple.ca")
+    services.cancel_signup(w)
+    guest(later, email="b@exemple.ca")
+    assert services.send_reminders() == 1
+    db.session.commit()
+    assert services.send_reminders() == 0
+    db.session.commit()
+    [msg] = outbox("webinars.reminder")
+    assert msg.recipient == "a@exemple.ca"
+    assert "https://zoom.example/j/123456" in msg.text_body
+    assert a.reminder_sent_at is not None
+
+
+def test_reminders_cli(app, bare_app):
+    soon = make_webinar(days=0.5)
+    guest(soon)
+    result = app.test_cli_runner().invoke(args=["webinars", "send-reminders"])
+    assert result.exit_code == 0 and "1 rappel" in result.output
+    result = app.test_cli_runner().invoke(args=["webinars", "send-reminders"])
+    assert "0 rappel" in result.output
+    [msg] = outbox("webinars.reminder")
+    assert "https://communaute.example/webinars/cancel/" in msg.text_body
+
+
+def test_reschedule_tells_everyone_and_resets_reminders(app):
+    webinar = make_webinar(days=0.5)
+    guest(webinar, email="a@exemple.ca")
+    services.send_reminders()
+    db.session.commit()
+    told = services.reschedule_webinar(
+        webinar, start_at=utcnow() + timedelta(days=10), duration_minutes=90
+    )
+    db.session.commit()
+    assert told == 1 and webinar.sequence == 1 and webinar.duration_minutes == 90
+    assert outbox("webinars.rescheduled")[0].attachments
+    assert db.session.scalar(select(Signup.reminder_sent_at)) is None
+    with pytest.raises(WebinarError):
+        services.reschedule_webinar(
+            webinar, start_at=utcnow() - timedelta(days=1), duration_minutes=60
+        )
+
+
+def test_cancel_webinar_tells_active_signups_only(webinar):
+    guest(webinar, email="a@exemple.ca")
+    gone, _ = guest(webinar, email="b@exemple.ca")
+    services.cancel_signup(gone)
+    assert services.cancel_webinar(webinar) == 1
+    db.session.commit()
+    assert [m.recipient for m in outbox("webinars.cancelled")] == ["a@exemple.ca"]
+    with pytest.raises(WebinarError):
+        services.cancel_webinar(webinar)
+
+
+def test_create_webinar_rules(app):
+    base = dict(title="T", description="D", speakers=[{"name": "X"}])
+    with pytest.raises(WebinarError):
+        services.create_webinar(start_at=utcnow() - timedelta(hours=1), **base)
+    with pytest.raises(WebinarError):
+        services.create_webinar(start_at=utcnow() + timedelta(days=1), duration_minutes=0, **base)
+    with pytest.raises(WebinarError):
+        services.create_webinar(
+            start_at=utcnow() + timedelta(days=1), join_url="javascript:alert(1)", **base
+        )
+    webinar = services.create_webinar(start_at=utcnow() + timedelta(days=1), **base)
+    assert webinar.speakers[0].name == "X" and webinar.duration_minutes == 60
+
+
+def test_attendance_and_follow_up(app):
+    webinar = make_webinar(days=-2, recording_url="https://video.example/r/1")
+    came = services.Signup(
+        webinar_id=webinar.id, email="a@exemple.ca", name="A", created_at=utcnow()
+    )
+    missed = services.Signup(
+        webinar_id=webinar.id, email="b@exemple.ca", name="B", created_at=utcnow()
+    )
+    gone = services.Signup(
+        webinar_id=webinar.id, email="c@exemple.ca", name="C", state=SignupState.cancelled
+    )
+    db.session.add_all([came, missed, gone])
+    db.session.commit()
+    db.session.refresh(webinar)
+    assert services.record_attendance(webinar, {came.id, gone.id, 99999}) == 1
+    counts = services.attendance_counts(webinar)
+    assert counts == {
+        "signups": 3,
+        "active": 2,
+        "waiting": 0,
+        "cancelled": 1,
+        "attended": 1,
+        "rate": 50,
+    }
+    assert services.send_follow_up(webinar) == (1, 1)
+    db.session.commit()
+    [thanks] = outbox("webinars.thanks")
+    [sorry] = outbox("webinars.missed")
+    assert thanks.recipient == "a@exemple.ca" and sorry.recipient == "b@exemple.ca"
+    assert (
+        "https://video.example/r/1" in thanks.text_body
+        and "https://video.example/r/1" in sorry.text_body
+    )
+    with pytest.raises(WebinarError):
+        services.send_follow_up(webinar)
+
+
+def test_follow_up_needs_the_end_and_a_recording(app):
+    upcoming = make_webinar(recording_url="https://video.example/r/1")
+    with pytest.raises(WebinarError):
+        services.send_follow_up(upcoming)
+    past = make_webinar(days=-2)
+    with pytest.raises(WebinarError):
+        services.send_follow_up(past)
+
+
+# PostgreSQL concurrency --------------------------------------------------------------------
+
+
+def _run_together(app, n, fn):
+    barrier = threading.Barrier(n)
+    errors = []
+
+    def worker(i):
+        with app.app_context():
+            try:
+                barrier.wait(5)
+                fn(i)
+                db.session.commit()
+            except Exception as exc:  # collected and asserted below
+                db.session.rollback()
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return errors
+
+
+def test_capacity_holds_under_concurrent_signups(app, pg_only):
+    webinar = make_webinar(capacity=3)
+    webinar_id = webinar.id
+
+    def sign(i):
+        from communaute.webinars.models import Webinar
+
+        services.sign_up(
+            db.session.get(Webinar, webinar_id), email=f"p{i}@exemple.ca", name=f"P{i}"
+        )
+
+    errors = _run_together(app, 10, sign)
+    assert not errors
+    states = db.session.scalars(select(Signup.state)).all()
+    assert states.count(SignupState.confirmed) == 3
+    assert states.count(SignupState.waiting) == 7
+
+
+def test_two_reminder_runs_at_once_send_each_reminder_once(app, pg_only):
+    soon = make_webinar(days=0.5)
+    for i in range(8):
+        guest(soon, email=f"p{i}@exemple.ca")
+    counts = []
+    errors = _run_together(app, 2, lambda i: counts.append(services.send_reminders()))
+    assert not errors
+    assert sum(counts) == 8
+    assert len(outbox("webinars.reminder")) == 8
