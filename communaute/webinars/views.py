@@ -2,6 +2,7 @@ import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -357,9 +358,22 @@ def csv_cell(value) -> str:
 @bp.route("/<int:webinar_id>/attendance.csv")
 @coordinator_required
 def attendance_csv(webinar_id):
+    webinar = db.get_or_404(Webinar, webinar_id)
+    with force_locale("fr_CA"):  # French headers: French cells too (accommodation labels)
+        body = _attendance_csv(webinar)
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="presences-webinaire-{webinar.id}.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _attendance_csv(webinar: Webinar) -> str:
     from communaute.i18n import format_local
 
-    webinar = db.get_or_404(Webinar, webinar_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS)
@@ -381,12 +395,4 @@ def attendance_csv(webinar_id):
                 )
             ]
         )
-    body = "\ufeff" + out.getvalue()
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="presences-webinaire-{webinar.id}.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return "\ufeff" + out.getvalue()

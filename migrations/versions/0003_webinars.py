@@ -6,11 +6,10 @@ Create Date: 2026-11-24 04:44:15.704112
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import communaute.db
-
 
 # revision identifiers, used by Alembic.
 revision = "0003_webinars"

@@ -51,3 +51,29 @@ def request_context(request):
 @pytest.fixture
 def bare_app(app):
     return app
+
+
+@pytest.fixture
+def app_config():
+    # The test settings use an https public URL, which makes the session cookie Secure:
+    # the plain-http test client would then drop it (and every CSRF token with it).
+    return {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
+
+
+@pytest.fixture
+def client(app):
+    """The shared client, minus one leak: the ``app`` fixture keeps one app context for the
+    whole test, so Flask's ``g`` outlives each request and Flask-WTF's cached CSRF token
+    with it; after login clears the session, forms would fail with "CSRF session token is
+    missing". Each request here starts with a fresh token cache, as in production."""
+    from flask import g
+
+    test_client = app.test_client()
+    original = test_client.open
+
+    def open_(*args, **kwargs):
+        g.pop("csrf_token", None)
+        return original(*args, **kwargs)
+
+    test_client.open = open_
+    return test_client

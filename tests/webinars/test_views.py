@@ -1,0 +1,436 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from communaute.auth.services import delete_account, export_account
+from communaute.db import utcnow
+from communaute.email import OutboxMessage
+from communaute.extensions import db
+from communaute.webinars import services
+from communaute.webinars.models import Signup, SignupState, Webinar, WebinarStatus
+from tests.factories import PASSWORD, csrf_token, login, make_coordinator, make_member, post
+from tests.webinars.conftest import make_webinar
+
+JOIN = "https://zoom.example/j/123456"
+
+
+def count(model=Signup):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def guest_data(**kw):
+    return {"name": "Invitée Test", "email": "invitee@exemple.ca", "language": "fr", **kw}
+
+
+# Public pages ------------------------------------------------------------------------------
+
+
+def test_series_lists_upcoming_in_order_then_past_with_recordings(client):
+    make_webinar(days=10, title="Deuxième")
+    make_webinar(days=3, title="Première")
+    make_webinar(days=-10, title="Passé", recording_url="https://video.example/r/9")
+    html = client.get("/webinars/").get_data(as_text=True)
+    assert html.index("Première") < html.index("Deuxième") < html.index("Passé")
+    assert "https://video.example/r/9" in html
+    assert JOIN not in html
+
+
+def test_webinar_page_never_shows_join_link(client, webinar):
+    html = client.get(f"/webinars/{webinar.id}").get_data(as_text=True)
+    assert webinar.title in html and "Marie Tremblay" in html
+    assert JOIN not in html
+    services.sign_up(webinar, email="a@exemple.ca", name="A")
+    db.session.commit()
+    assert JOIN not in client.get(f"/webinars/{webinar.id}").get_data(as_text=True)
+    assert client.get("/webinars/99999").status_code == 404
+
+
+def test_guest_signs_up(client, webinar):
+    path = f"/webinars/{webinar.id}"
+    response = post(client, path + "/signup", guest_data(news_consent="y"), form_page=path)
+    assert response.status_code == 302
+    signup = db.session.scalar(select(Signup))
+    assert signup.email == "invitee@exemple.ca" and signup.user_id is None
+    assert signup.news_consent and "Expériences" in signup.news_consent_text
+    # Again: no duplicate, the confirmation is sent again.
+    post(client, path + "/signup", guest_data(email="INVITEE@exemple.ca"), form_page=path)
+    assert count() == 1
+    kinds = db.session.scalars(select(OutboxMessage.kind)).all()
+    assert kinds == ["webinars.confirmed", "webinars.confirmed"]
+
+
+def test_news_consent_unticked_by_default(client, webinar):
+    html = client.get(f"/webinars/{webinar.id}").get_data(as_text=True)
+    assert 'name="news_consent"' in html
+    assert (
+        'name="news_consent" type="checkbox" value="y">' in html
+        or "checked" not in html.split('name="news_consent"')[1][:80]
+    )
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x" * 81}, "name"),
+        ({"name": "Nul\x00l"}, "name"),
+        ({"name": "\u202eevil"}, "name"),
+        ({"email": ""}, "email"),
+        ({"email": "pas-un-courriel"}, "email"),
+        ({"email": "a@b.ca, c@d.ca"}, "email"),
+        ({"language": "de"}, "language"),
+        ({"how_heard": "y" * 201}, "how_heard"),
+    ],
+)
+def test_guest_signup_bad_input(client, webinar, data, field):
+    path = f"/webinars/{webinar.id}"
+    response = post(client, path + "/signup", guest_data(**data), form_page=path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html
+    assert count() == 0
+
+
+def test_guest_signup_html_and_emoji_are_kept_as_text(client, webinar):
+    path = f"/webinars/{webinar.id}"
+    post(client, path + "/signup", guest_data(name="<script>alert(1)</script> 🌷"), form_page=path)
+    assert db.session.scalar(select(Signup.name)) == "<script>alert(1)</script> 🌷"
+
+
+def test_signup_refused_without_csrf_and_on_closed_webinar(client):
+    webinar = make_webinar(days=-1)
+    response = client.post(f"/webinars/{webinar.id}/signup", data=guest_data())
+    assert response.status_code == 400
+    open_one = make_webinar()
+    response = post(
+        client, f"/webinars/{webinar.id}/signup", guest_data(), form_page=f"/webinars/{open_one.id}"
+    )
+    assert response.status_code == 200 and count() == 0
+    assert client.post("/webinars/99999/signup").status_code in (400, 404)
+
+
+def test_member_signs_up_in_one_click(client, webinar):
+    member = make_member("sylvie@exemple.ca", name="Sylvie")
+    login(client, member)
+    path = f"/webinars/{webinar.id}"
+    html = client.get(path).get_data(as_text=True)
+    assert 'name="email"' not in html
+    assert post(client, path + "/signup", {}, form_page=path).status_code == 302
+    signup = db.session.scalar(select(Signup))
+    assert signup.user_id == member.id and signup.state == SignupState.confirmed
+    html = client.get(path).get_data(as_text=True)
+    assert "/webinars/cancel/" in html and JOIN not in html
+
+
+def test_unconfirmed_member_is_sent_to_confirm(client, webinar):
+    login(client, make_member(confirmed=False))
+    path = f"/webinars/{webinar.id}"
+    response = post(client, path + "/signup", {}, form_page=path)
+    assert response.status_code == 302 and "/me" in response.location and count() == 0
+
+
+# Cancellation by link -----------------------------------------------------------------------
+
+
+def test_cancel_link_asks_then_cancels(client, webinar):
+    signup, _ = services.sign_up(webinar, email="a@exemple.ca", name="A")
+    db.session.commit()
+    token = services.make_cancel_token(signup)
+    page = client.get(f"/webinars/cancel/{token}")
+    assert (
+        page.status_code == 200
+        and "Yes, cancel" in page.get_data(as_text=True)
+        or "Oui, annuler" in page.get_data(as_text=True)
+    )
+    db.session.refresh(signup)
+    assert signup.state == SignupState.confirmed  # GET changes nothing
+    response = post(client, f"/webinars/cancel/{token}", {}, form_page=f"/webinars/cancel/{token}")
+    assert response.status_code == 302
+    db.session.refresh(signup)
+    assert signup.state == SignupState.cancelled and signup.cancelled_at
+
+
+def test_tampered_cancel_link_is_refused(client, webinar):
+    signup, _ = services.sign_up(webinar, email="a@exemple.ca", name="A")
+    db.session.commit()
+    token = services.make_cancel_token(signup)
+    assert client.get(f"/webinars/cancel/{token}x").status_code == 400
+    assert client.get("/webinars/cancel/<script>").status_code in (400, 404)
+    response = client.post(
+        f"/webinars/cancel/{token}x",
+        data={"csrf_token": csrf_token(client, f"/webinars/{webinar.id}")},
+    )
+    assert response.status_code == 400
+    db.session.refresh(signup)
+    assert signup.state == SignupState.confirmed
+
+
+# /me, export, erase ---------------------------------------------------------------------------
+
+
+def test_me_shows_member_and_earlier_guest_signups_with_join_link(client):
+    first = make_webinar(title="Comme invitée")
+    second = make_webinar(title="Comme membre", join_url="https://zoom.example/j/999")
+    services.sign_up(first, email="Sylvie@Exemple.ca", name="Sylvie")
+    db.session.commit()
+    member = make_member("sylvie@exemple.ca", name="Sylvie")
+    services.sign_up(second, member=member)
+    db.session.commit()
+    login(client, member)
+    html = client.get("/me").get_data(as_text=True)
+    assert "Comme invitée" in html and "Comme membre" in html
+    assert JOIN in html and "https://zoom.example/j/999" in html
+
+
+def test_export_and_erase_cover_member_and_guest_signups(app):
+    first = make_webinar(title="Comme invitée")
+    second = make_webinar(title="Comme membre")
+    other = make_webinar(title="Quelqu'un d'autre")
+    services.sign_up(first, email="sylvie@exemple.ca", name="Sylvie")
+    services.sign_up(other, email="autre@exemple.ca", name="Autre")
+    db.session.commit()
+    member = make_member("sylvie@exemple.ca", name="Sylvie")
+    services.sign_up(second, member=member)
+    db.session.commit()
+    data = export_account(member)
+    titles = sorted(s["webinar"] for s in data["webinars"])
+    assert titles == ["Comme invitée", "Comme membre"]
+    delete_account(member, PASSWORD)
+    db.session.commit()
+    assert db.session.scalars(select(Signup.email)).all() == ["autre@exemple.ca"]
+
+
+# Coordinators -------------------------------------------------------------------------------
+
+PROTECTED = [
+    ("get", "/webinars/manage/"),
+    ("get", "/webinars/manage/new"),
+    ("get", "/webinars/manage/report"),
+    ("get", "/webinars/manage/{id}/edit"),
+    ("get", "/webinars/manage/{id}/reschedule"),
+    ("get", "/webinars/manage/{id}/cancel"),
+    ("post", "/webinars/manage/{id}/follow-up"),
+    ("get", "/webinars/{id}/attendance"),
+    ("post", "/webinars/{id}/attendance"),
+    ("get", "/webinars/{id}/attendance.csv"),
+]
+
+
+@pytest.mark.parametrize("method, path", PROTECTED)
+def test_coordinator_pages_refuse_others(client, webinar, method, path):
+    path = path.format(id=webinar.id)
+
+    def call():
+        if method == "post":  # with a valid CSRF token: the refusal is about access
+            return post(client, path, {}, form_page=f"/webinars/{webinar.id}")
+        return client.get(path)
+
+    response = call()
+    assert response.status_code == 302 and "/auth/login" in response.location
+    login(client, make_member())
+    assert call().status_code == 403
+
+
+def test_member_gets_403_on_attendance_and_csv(client, webinar):
+    login(client, make_member())
+    assert client.get(f"/webinars/{webinar.id}/attendance").status_code == 403
+    assert client.get(f"/webinars/{webinar.id}/attendance.csv").status_code == 403
+    assert client.get("/webinars/manage/").status_code == 403
+
+
+@pytest.fixture
+def coordinator_client(client):
+    login(client, make_coordinator())
+    return client
+
+
+def new_webinar_data(**kw):
+    day = (utcnow() + timedelta(days=14)).date().isoformat()
+    return {
+        "title": "Vivre avec la douleur chronique",
+        "description": "Témoignages et recherche.",
+        "tags": "douleur, recherche",
+        "start_date": day,
+        "start_time": "12:00",
+        "duration_minutes": "60",
+        "language": "fr",
+        "join_url": "https://zoom.example/j/42",
+        "phone_dial_in": "+1 438 555-0101",
+        "captioning": "Sous-titres en direct",
+        "capacity": "",
+        "speaker1_name": "Luc Gagnon",
+        "speaker1_bio": "Patient partenaire depuis 2015.",
+        "speaker1_partner": "y",
+        "recording_url": "",
+        "resources": "",
+        **kw,
+    }
+
+
+def test_coordinator_creates_webinar_at_noon_montreal(coordinator_client):
+    response = post(coordinator_client, "/webinars/manage/new", new_webinar_data())
+    assert response.status_code == 302
+    webinar = db.session.scalar(select(Webinar))
+    from communaute.i18n import MONTREAL
+
+    assert webinar.start_at.astimezone(MONTREAL).hour == 12
+    assert webinar.speakers[0].is_patient_partner and webinar.capacity is None
+
+
+def test_new_webinar_form_defaults(coordinator_client):
+    html = coordinator_client.get("/webinars/manage/new").get_data(as_text=True)
+    assert 'value="12:00"' in html and 'value="60"' in html
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"title": ""}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"start_date": "2026-02-30"}, "start_date"),
+        ({"start_date": "2020-01-01"}, "start_date"),
+        ({"start_time": "25:00"}, "start_time"),
+        ({"duration_minutes": "0"}, "duration_minutes"),
+        ({"duration_minutes": "-5"}, "duration_minutes"),
+        ({"duration_minutes": "99999999999999999999"}, "duration_minutes"),
+        ({"duration_minutes": "abc"}, "duration_minutes"),
+        ({"capacity": "-1"}, "capacity"),
+        ({"join_url": "javascript:alert(1)"}, "join_url"),
+        ({"join_url": "zoom.example/j/1"}, "join_url"),
+        ({"recording_url": "ftp://x.example/a"}, "recording_url"),
+        ({"speaker1_name": ""}, "speaker1_name"),
+        ({"description": "a\x00b"}, "description"),
+    ],
+)
+def test_create_webinar_bad_input(coordinator_client, data, field):
+    response = post(coordinator_client, "/webinars/manage/new", new_webinar_data(**data))
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert count(Webinar) == 0
+
+
+def test_coordinator_edits_reschedules_and_cancels(coordinator_client, webinar):
+    services.sign_up(webinar, email="a@exemple.ca", name="A")
+    db.session.commit()
+    edit = f"/webinars/manage/{webinar.id}/edit"
+    html = coordinator_client.get(edit).get_data(as_text=True)
+    assert "Marie Tremblay" in html
+    data = new_webinar_data(title="Nouveau titre")
+    del data["start_date"], data["start_time"]
+    assert post(coordinator_client, edit, data).status_code == 302
+    db.session.refresh(webinar)
+    assert webinar.title == "Nouveau titre" and webinar.speakers[0].name == "Luc Gagnon"
+
+    path = f"/webinars/manage/{webinar.id}/reschedule"
+    day = (utcnow() + timedelta(days=20)).date().isoformat()
+    bad = post(
+        coordinator_client,
+        path,
+        {"start_date": "2020-01-01", "start_time": "12:00", "duration_minutes": "60"},
+    )
+    assert bad.status_code == 200 and 'id="start_date-error"' in bad.get_data(as_text=True)
+    ok = post(
+        coordinator_client,
+        path,
+        {"start_date": day, "start_time": "12:30", "duration_minutes": "45"},
+    )
+    assert ok.status_code == 302
+    db.session.refresh(webinar)
+    assert webinar.duration_minutes == 45 and webinar.sequence == 1
+
+    path = f"/webinars/manage/{webinar.id}/cancel"
+    assert post(coordinator_client, path, {}).status_code == 302
+    db.session.refresh(webinar)
+    assert webinar.status == WebinarStatus.cancelled
+    kinds = db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
+    assert kinds == ["webinars.confirmed", "webinars.rescheduled", "webinars.cancelled"]
+
+
+def _past_with_signups():
+    webinar = make_webinar(days=-3, recording_url="https://video.example/r/1")
+    member = make_member("membre@exemple.ca", name="Jean Membre", needs_captions=True)
+    rows = [
+        Signup(
+            webinar_id=webinar.id, email="membre@exemple.ca", name="Jean Membre", user_id=member.id
+        ),
+        Signup(webinar_id=webinar.id, email="x@exemple.ca", name='=HYPERLINK("http://x","y")'),
+        Signup(
+            webinar_id=webinar.id,
+            email="c@exemple.ca",
+            name="Claire Annulée",
+            state=SignupState.cancelled,
+            cancelled_at=utcnow(),
+        ),
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    return webinar, rows
+
+
+def test_attendance_page_marks_and_unmarks_in_one_post(coordinator_client):
+    webinar, (member, hostile, gone) = _past_with_signups()
+    path = f"/webinars/{webinar.id}/attendance"
+    html = coordinator_client.get(path).get_data(as_text=True)
+    assert "Jean Membre" in html and "Claire Annulée" in html
+    assert "Sous-titres" in html or "Captions" in html
+    post(coordinator_client, path, {"attended": [str(member.id), str(hostile.id), "abc", "999999"]})
+    db.session.refresh(member)
+    db.session.refresh(hostile)
+    assert member.attended and hostile.attended
+    post(coordinator_client, path, {"attended": [str(member.id)]})
+    db.session.refresh(hostile)
+    assert not hostile.attended
+    html = coordinator_client.get(path).get_data(as_text=True)
+    assert "50" in html  # attendance rate 1 of 2
+    found = coordinator_client.get(path + "?q=jean").get_data(as_text=True)
+    assert "Jean Membre" in found and "Claire Annulée" not in found
+
+
+def test_attendance_csv(coordinator_client):
+    webinar, (member, hostile, gone) = _past_with_signups()
+    response = coordinator_client.get(f"/webinars/{webinar.id}/attendance.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    raw = response.get_data()
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Nom", "Courriel", "Membre ou invité"]
+    names = [r[0] for r in rows[1:]]
+    assert '\'=HYPERLINK("http://x","y")' in names
+    member_row = next(r for r in rows if r[0] == "Jean Membre")
+    assert member_row[2] == "Membre" and member_row[8]  # the needs
+
+
+def test_follow_up_from_attendance_page(coordinator_client):
+    webinar, (member, hostile, gone) = _past_with_signups()
+    post(coordinator_client, f"/webinars/{webinar.id}/attendance", {"attended": [str(member.id)]})
+    response = post(
+        coordinator_client,
+        f"/webinars/manage/{webinar.id}/follow-up",
+        {},
+        form_page=f"/webinars/{webinar.id}/attendance",
+    )
+    assert response.status_code == 302
+    kinds = sorted(db.session.scalars(select(OutboxMessage.kind)).all())
+    assert kinds == ["webinars.missed", "webinars.thanks"]
+
+
+def test_series_report_chart_and_table(coordinator_client):
+    webinar, (member, hostile, gone) = _past_with_signups()
+    services.record_attendance(webinar, {member.id})
+    db.session.commit()
+    html = coordinator_client.get("/webinars/manage/report").get_data(as_text=True)
+    assert "<svg" in html and "<title" in html and "<table" in html
+    assert "<script" not in html.split("<main")[1]
+    assert webinar.title in html
+
+
+def test_manage_lists_and_coordination_link(coordinator_client, webinar):
+    assert webinar.title in coordinator_client.get("/webinars/manage/").get_data(as_text=True)
+    assert "/webinars/manage/" in coordinator_client.get("/coordination").get_data(as_text=True)
+
+
+def test_home_shows_next_webinars(client, webinar):
+    assert webinar.title in client.get("/").get_data(as_text=True)
