@@ -57,7 +57,12 @@ def bare_app(app):
 def app_config():
     # The test settings use an https public URL, which makes the session cookie Secure:
     # the plain-http test client would then drop it (and every CSRF token with it).
-    return {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
+    # Flask-Mail also suppresses sending when TESTING is on: the SMTP fixture would get nothing.
+    return {
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "MAIL_SUPPRESS_SEND": False,
+    }
 
 
 @pytest.fixture
