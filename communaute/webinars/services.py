@@ -280,10 +280,13 @@ def cancel_signup(signup: Signup, *, now: datetime | None = None) -> Signup | No
     who is told. Returns the promoted sign-up, if any."""
     if signup.state == SignupState.cancelled:
         return None
+    now = now or utcnow()
+    if signup.webinar.start_at <= now and not signup.webinar.is_cancelled:
+        raise SignupError(_l("This webinar has started: the sign-up can no longer be cancelled."))
     webinar = _lock(signup.webinar)
     was_confirmed = signup.state == SignupState.confirmed
     signup.state = SignupState.cancelled
-    signup.cancelled_at = now or utcnow()
+    signup.cancelled_at = now
     db.session.flush()
     if not was_confirmed or webinar.is_cancelled or not webinar.is_open(now):
         return None
@@ -476,25 +479,26 @@ def past_webinars(*, now: datetime | None = None) -> list[Webinar]:
     )
 
 
+def _mine(user):
+    """Sign-ups made as this member, or as a guest with the member's address before the
+    account existed. The address counts only once confirmed: registering with someone
+    else's address must not show their sign-ups."""
+    if user.is_confirmed:
+        return or_(Signup.user_id == user.id, Signup.email == normalise_email(user.email))
+    return Signup.user_id == user.id
+
+
 def signups_of(user) -> list[Signup]:
-    """A member's sign-ups: made as a member, or as a guest with the same address before."""
+    """A member's sign-ups, the latest webinar first."""
     return list(
         db.session.scalars(
-            select(Signup)
-            .join(Webinar)
-            .where(or_(Signup.user_id == user.id, Signup.email == normalise_email(user.email)))
-            .order_by(Webinar.start_at.desc())
+            select(Signup).join(Webinar).where(_mine(user)).order_by(Webinar.start_at.desc())
         )
     )
 
 
 def signup_of(webinar: Webinar, user) -> Signup | None:
-    return db.session.scalar(
-        select(Signup).where(
-            Signup.webinar_id == webinar.id,
-            or_(Signup.user_id == user.id, Signup.email == normalise_email(user.email)),
-        )
-    )
+    return db.session.scalar(select(Signup).where(Signup.webinar_id == webinar.id, _mine(user)))
 
 
 # Personal data ---------------------------------------------------------------------------

@@ -134,7 +134,11 @@ def cancel(token):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        services.cancel_signup(signup_)
+        try:
+            services.cancel_signup(signup_)
+        except SignupError as exc:
+            flash(str(exc.message), "error")
+            return redirect(url_for("webinars.cancel", token=token))
         db.session.commit()
         flash(_("Your sign-up is cancelled. Thank you for letting us know."), "success")
         return redirect(url_for("webinars.cancel", token=token))
@@ -292,7 +296,8 @@ def _chart(rows: list[dict]) -> dict:
         "bar": bar,
         "height": height,
         "top": top,
-        "width": max(300, 40 + len(rows) * (2 * bar + gap) + 20),
+        # Room on the right for the legend.
+        "width": max(360, 40 + len(rows) * (2 * bar + gap) + 150),
     }
 
 

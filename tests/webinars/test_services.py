@@ -279,3 +279,18 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(app, pg_only):
     assert not errors
     assert sum(counts) == 8
     assert len(outbox("webinars.reminder")) == 8
+
+
+def test_no_cancelling_once_the_webinar_started(app):
+    webinar = make_webinar()
+    signup, _ = guest(webinar)
+    with pytest.raises(SignupError):
+        services.cancel_signup(signup, now=webinar.start_at + timedelta(minutes=5))
+
+
+def test_unconfirmed_account_does_not_see_guest_signups_of_its_address(webinar):
+    guest(webinar, email="quelquun@exemple.ca")
+    squatter = make_member("quelquun@exemple.ca", confirmed=False)
+    assert services.signups_of(squatter) == []
+    squatter.confirmed_at = utcnow()
+    assert len(services.signups_of(squatter)) == 1
