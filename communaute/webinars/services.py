@@ -102,9 +102,16 @@ def create_webinar(
     return webinar
 
 
-def update_webinar(webinar: Webinar, *, speakers: list[dict] | None = None, **fields) -> None:
-    """Changes what a webinar says; its date goes through reschedule_webinar()."""
+def update_webinar(
+    webinar: Webinar, *, speakers: list[dict] | None = None, **fields
+) -> list[Signup]:
+    """Changes what a webinar says; its date goes through reschedule_webinar().
+
+    More places (or no limit any more) move the waiting list up at once, in order, and
+    each promoted person is told. Returns the promoted sign-ups.
+    """
     _check_fields(fields)
+    webinar = _lock(webinar) if "capacity" in fields else webinar
     for key, value in fields.items():
         if key not in WEBINAR_FIELDS:
             raise TypeError(key)
@@ -112,6 +119,11 @@ def update_webinar(webinar: Webinar, *, speakers: list[dict] | None = None, **fi
     if speakers is not None:
         _set_speakers(webinar, speakers)
     db.session.flush()
+    promoted = []
+    if webinar.is_open():
+        while (signup := _promote(webinar)) is not None:
+            promoted.append(signup)
+    return promoted
 
 
 def _active(webinar: Webinar) -> list[Signup]:

@@ -188,12 +188,20 @@ def edit(webinar_id):
         form.fill_speakers(webinar.speakers)
     if form.validate_on_submit():
         try:
-            services.update_webinar(webinar, speakers=form.speakers(), **form.values())
+            promoted = services.update_webinar(webinar, speakers=form.speakers(), **form.values())
         except WebinarError as exc:
             form[exc.field or "title"].errors.append(exc.message)
         else:
             db.session.commit()
             flash(_("The webinar is saved."), "success")
+            if promoted:
+                flash(
+                    _(
+                        "%(n)d people moved up from the waiting list and were told.",
+                        n=len(promoted),
+                    ),
+                    "info",
+                )
             return redirect(url_for("webinars.manage"))
     return render_template("webinars/edit.html", form=form, webinar=webinar)
 

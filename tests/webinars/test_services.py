@@ -294,3 +294,15 @@ def test_unconfirmed_account_does_not_see_guest_signups_of_its_address(webinar):
     assert services.signups_of(squatter) == []
     squatter.confirmed_at = utcnow()
     assert len(services.signups_of(squatter)) == 1
+
+
+def test_more_places_move_the_waiting_list_up_in_order(app):
+    webinar = make_webinar(capacity=1)
+    for letter in "abcd":
+        guest(webinar, email=f"{letter}@exemple.ca")
+    promoted = services.update_webinar(webinar, capacity=3)
+    db.session.commit()
+    assert [s.email for s in promoted] == ["b@exemple.ca", "c@exemple.ca"]
+    assert [m.recipient for m in outbox("webinars.promoted")] == ["b@exemple.ca", "c@exemple.ca"]
+    promoted = services.update_webinar(webinar, capacity=None)
+    assert [s.email for s in promoted] == ["d@exemple.ca"]
