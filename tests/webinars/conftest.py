@@ -68,16 +68,18 @@ def app_config():
 @pytest.fixture
 def client(app):
     """The shared client, minus one leak: the ``app`` fixture keeps one app context for the
-    whole test, so Flask's ``g`` outlives each request and Flask-WTF's cached CSRF token
-    with it; after login clears the session, forms would fail with "CSRF session token is
-    missing". Each request here starts with a fresh token cache, as in production."""
+    whole test, so Flask's ``g`` outlives each request, and with it Flask-WTF's cached CSRF
+    token (after login clears the session, forms fail with "CSRF session token is
+    missing"), Flask-Babel's locale (``?lang=`` ignored after the first request) and
+    Flask-Login's user. Each request here starts with an empty ``g``, as in production."""
     from flask import g
 
     test_client = app.test_client()
     original = test_client.open
 
     def open_(*args, **kwargs):
-        g.pop("csrf_token", None)
+        for name in list(vars(g)):
+            g.pop(name, None)
         return original(*args, **kwargs)
 
     test_client.open = open_

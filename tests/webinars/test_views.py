@@ -434,3 +434,32 @@ def test_manage_lists_and_coordination_link(coordinator_client, webinar):
 
 def test_home_shows_next_webinars(client, webinar):
     assert webinar.title in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"start_date": ""}, "start_date"),
+        ({"start_date": "2027-13-01"}, "start_date"),
+        ({"start_date": "2020-06-01"}, "start_date"),
+        ({"start_time": "midi"}, "start_time"),
+        ({"duration_minutes": "0"}, "duration_minutes"),
+        ({"duration_minutes": "601"}, "duration_minutes"),
+    ],
+)
+def test_reschedule_bad_input(coordinator_client, webinar, data, field):
+    before = webinar.start_at
+    day = (utcnow() + timedelta(days=20)).date().isoformat()
+    values = {"start_date": day, "start_time": "12:00", "duration_minutes": "60", **data}
+    response = post(coordinator_client, f"/webinars/manage/{webinar.id}/reschedule", values)
+    assert response.status_code == 200
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    db.session.refresh(webinar)
+    assert webinar.start_at == before and webinar.sequence == 0
+
+
+def test_webinar_pages_in_english(client, webinar):
+    html = client.get(f"/webinars/{webinar.id}?lang=en").get_data(as_text=True)
+    assert "Sign up" in html and "Montreal time" in html
+    html = client.get(f"/webinars/{webinar.id}?lang=fr").get_data(as_text=True)
+    assert "S'inscrire" in html or "S&#39;inscrire" in html
