@@ -65,22 +65,28 @@ def app_config():
     }
 
 
-@pytest.fixture
-def client(app):
-    """The shared client, minus one leak: the ``app`` fixture keeps one app context for the
-    whole test, so Flask's ``g`` outlives each request, and with it Flask-WTF's cached CSRF
-    token (after login clears the session, forms fail with "CSRF session token is
-    missing"), Flask-Babel's locale (``?lang=`` ignored after the first request) and
-    Flask-Login's user. Each request here starts with an empty ``g``, as in production."""
-    from flask import g
+def make_client(app):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps one app context for the whole test, so Flask's ``g`` would
+    outlive each request, and with it Flask-WTF's cached CSRF token (after login clears
+    the session, forms fail with "CSRF session token is missing"), Flask-Babel's locale
+    (``?lang=`` ignored after the first request) and Flask-Login's user."""
+    from flask import g, has_app_context
 
     test_client = app.test_client()
     original = test_client.open
 
     def open_(*args, **kwargs):
-        for name in list(vars(g)):
-            g.pop(name, None)
+        if has_app_context():
+            for name in list(vars(g)):
+                g.pop(name, None)
         return original(*args, **kwargs)
 
     test_client.open = open_
     return test_client
+
+
+@pytest.fixture
+def client(app):
+    return make_client(app)

@@ -12,7 +12,7 @@ from communaute.extensions import db
 from communaute.webinars import services
 from communaute.webinars.models import Signup, SignupState, Webinar, WebinarStatus
 from tests.factories import PASSWORD, csrf_token, login, make_coordinator, make_member, post
-from tests.webinars.conftest import make_webinar
+from tests.webinars.conftest import make_client, make_webinar
 
 JOIN = "https://zoom.example/j/123456"
 
@@ -463,3 +463,59 @@ def test_webinar_pages_in_english(client, webinar):
     assert "Sign up" in html and "Montreal time" in html
     html = client.get(f"/webinars/{webinar.id}?lang=fr").get_data(as_text=True)
     assert "S'inscrire" in html or "S&#39;inscrire" in html
+
+
+def test_capacity_holds_when_members_click_at_once(app, pg_only):
+    """Real concurrency through the web: one client per member, released together."""
+    import threading
+
+    webinar = make_webinar(capacity=2)
+    path = f"/webinars/{webinar.id}"
+    members = [make_member(f"m{i}@exemple.ca") for i in range(6)]
+    clients, tokens = [], []
+    for member in members:
+        c = make_client(app)
+        login(c, member)
+        tokens.append(csrf_token(c, path))
+        clients.append(c)
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def click(c, token):
+        barrier.wait(5)
+        statuses.append(c.post(path + "/signup", data={"csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=click, args=ct) for ct in zip(clients, tokens, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [302] * 6
+    db.session.expire_all()
+    states = db.session.scalars(select(Signup.state)).all()
+    assert states.count(SignupState.confirmed) == 2 and states.count(SignupState.waiting) == 4
+
+
+def test_same_address_twice_at_once_is_one_signup(app, pg_only):
+    import threading
+
+    webinar = make_webinar()
+    path = f"/webinars/{webinar.id}"
+    clients = [make_client(app) for _ in range(4)]
+    tokens = [csrf_token(c, path) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def send(c, token):
+        barrier.wait(5)
+        data = {**guest_data(), "csrf_token": token}
+        statuses.append(c.post(path + "/signup", data=data).status_code)
+
+    threads = [threading.Thread(target=send, args=ct) for ct in zip(clients, tokens, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [302] * 4
+    db.session.expire_all()
+    assert count() == 1
