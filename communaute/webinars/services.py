@@ -187,6 +187,13 @@ def _seats_taken(webinar: Webinar) -> int:
     )
 
 
+def seats_left(webinar: Webinar) -> int | None:
+    """Places still free (None: no limit), as shown on the public page."""
+    if webinar.capacity is None:
+        return None
+    return max(0, webinar.capacity - _seats_taken(webinar))
+
+
 def _state_for_new(webinar: Webinar) -> SignupState:
     if webinar.capacity is None or _seats_taken(webinar) < webinar.capacity:
         return SignupState.confirmed

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from communaute.auth.access import coordinator_required
 from communaute.auth.forms import ButtonForm
 from communaute.extensions import db, limiter
-from communaute.i18n import MONTREAL
+from communaute.i18n import MONTREAL, format_local
 from communaute.webinars import bp, services
 from communaute.webinars.forms import (
     NEWS_CONSENT_TEXT,
@@ -47,11 +47,7 @@ def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None, status: 
             member_form=ButtonForm(),
             mine=mine,
             cancel_token=services.make_cancel_token(mine) if mine else None,
-            seats_left=(
-                max(0, webinar.capacity - services._seats_taken(webinar))
-                if webinar.capacity is not None
-                else None
-            ),
+            seats_left=services.seats_left(webinar),
         ),
         status,
     )
@@ -385,8 +381,6 @@ def attendance_csv(webinar_id):
 
 
 def _attendance_csv(webinar: Webinar) -> str:
-    from communaute.i18n import format_local
-
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS)
