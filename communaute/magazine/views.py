@@ -1,8 +1,561 @@
-from flask import render_template
+"""Magazine pages. Thin: load, check access, validate, call one service, commit, redirect."""
 
-from communaute.magazine import bp
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from communaute.auth.access import confirmed_required, coordinator_required
+from communaute.auth.forms import ButtonForm
+from communaute.extensions import db
+from communaute.magazine import bp, services
+from communaute.magazine.forms import (
+    AssignEditionForm,
+    ConsentsForm,
+    EditionForm,
+    EditTextForm,
+    MessageForm,
+    ReviewActionForm,
+    SubmissionForm,
+    ThemeForm,
+)
+from communaute.magazine.models import (
+    FORM_LABELS,
+    STATE_LABELS,
+    TEXT_MAX,
+    ConsentPurpose,
+    Edition,
+    Form,
+    RevisionState,
+    Submission,
+    SubmissionState,
+    TextRevision,
+    Theme,
+)
+from communaute.magazine.services import MagazineError
+
+PER_PAGE = 20
+
+
+def _themes():
+    return db.session.scalars(select(Theme).order_by(Theme.name)).all()
+
+
+def _editions(published_only: bool = False):
+    query = select(Edition).order_by(Edition.number.desc())
+    if published_only:
+        query = query.where(Edition.published_at.is_not(None))
+    return db.session.scalars(query).all()
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+# Public -----------------------------------------------------------------------------------
 
 
 @bp.route("/")
 def index():
-    return render_template("magazine/index.html")
+    theme_id = _int_arg("theme")
+    form = request.args.get("form") if request.args.get("form") in Form.__members__ else None
+    edition_id = _int_arg("edition")
+    page = max(_int_arg("page") or 1, 1)
+    query = services.published_query(theme_id, form, edition_id)
+    testimonies = db.session.scalars(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    has_next = len(testimonies) > PER_PAGE
+    return render_template(
+        "magazine/index.html",
+        testimonies=testimonies[:PER_PAGE],
+        themes=_themes(),
+        editions=_editions(published_only=True),
+        forms=FORM_LABELS,
+        selected={"theme": theme_id, "form": form, "edition": edition_id},
+        page=page,
+        has_next=has_next,
+    )
+
+
+@bp.route("/<int:submission_id>")
+def testimony(submission_id):
+    submission = db.get_or_404(Submission, submission_id)
+    if submission.state == SubmissionState.withdrawn and submission.published_at is not None:
+        # It was public: say it left, without a word of it.
+        return render_template("magazine/withdrawn.html"), 410
+    if submission.state != SubmissionState.published:
+        abort(404)
+    return render_template("magazine/testimony.html", s=submission)
+
+
+@bp.route("/feed.xml")
+def feed():
+    testimonies = db.session.scalars(services.published_query().limit(30)).all()
+    body = render_template("magazine/feed.xml", testimonies=testimonies)
+    return Response(body, mimetype="application/atom+xml")
+
+
+# The author -------------------------------------------------------------------------------
+
+
+def _form_data(form: SubmissionForm) -> services.SubmissionData:
+    return services.SubmissionData(
+        title=form.title.data or "",
+        text=form.text.data or "",
+        form=form.form.data,
+        perspective=form.perspective.data,
+        language=form.language.data,
+        byline=form.byline.data,
+        pen_name=form.pen_name.data,
+        third_party=form.third_party.data,
+        theme_ids=form.themes.data or [],
+        consents={p: bool(form[f"consent_{p.value}"].data) for p in ConsentPurpose},
+    )
+
+
+def _own(submission_id: int) -> Submission:
+    """The author's own submission; anyone else gets 404, as if it did not exist."""
+    submission = db.get_or_404(Submission, submission_id)
+    if submission.author_id != current_user.id:
+        abort(404)
+    return submission
+
+
+def _edit(submission: Submission | None):
+    form = SubmissionForm(obj=submission if request.method == "GET" else None)
+    form.themes.choices = [(t.id, t.name) for t in _themes()]
+    if request.method == "GET":
+        if submission is not None:
+            form.themes.data = [t.id for t in submission.themes]
+            for p in ConsentPurpose:
+                form[f"consent_{p.value}"].data = submission.consent_granted(p)
+            form.form.data = submission.form.value
+            form.perspective.data = submission.perspective.value
+            form.byline.data = submission.byline.value
+            form.third_party.data = submission.third_party.value
+        else:
+            form.language.data = current_user.language
+    if form.validate_on_submit():
+        sending = request.form.get("send") is not None
+        try:
+            data = _form_data(form)
+            if sending:
+                submission = services.submit(data, author=current_user, submission=submission)
+            else:
+                submission = services.save_draft(data, author=current_user, submission=submission)
+        except MagazineError as exc:
+            db.session.rollback()
+            target = form[exc.field] if exc.field and exc.field in form else form.text
+            target.errors = [*target.errors, exc.message]
+        else:
+            db.session.commit()
+            if sending:
+                flash(_("Thank you: your text is sent. We emailed you a receipt."), "success")
+            else:
+                flash(_("Your draft is saved. You can finish it later."), "success")
+            return redirect(url_for("magazine.submission", submission_id=submission.id))
+    return render_template(
+        "magazine/submit.html", form=form, submission=submission, text_max=TEXT_MAX
+    )
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@confirmed_required
+def submit():
+    return _edit(None)
+
+
+@bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
+@confirmed_required
+def edit(submission_id):
+    submission = _own(submission_id)
+    if submission.state not in services.EDITABLE:
+        flash(_("This text cannot be changed now."), "warning")
+        return redirect(url_for("magazine.submission", submission_id=submission.id))
+    return _edit(submission)
+
+
+def _consents_form(submission: Submission) -> ConsentsForm:
+    form = ConsentsForm(formdata=None)
+    for p in ConsentPurpose:
+        form[f"consent_{p.value}"].data = submission.consent_granted(p)
+    return form
+
+
+def _render_submission(submission, *, message_form=None, consents_form=None, answer_form=None):
+    revision = submission.pending_revision
+    return render_template(
+        "magazine/submission.html",
+        s=submission,
+        message_form=message_form or MessageForm(formdata=None),
+        consents_form=consents_form or _consents_form(submission),
+        answer_form=answer_form or MessageForm(formdata=None),
+        revision=revision,
+        diff=services.side_by_side(revision.old_text, revision.new_text) if revision else None,
+        button=ButtonForm(),
+        editable=submission.state in services.EDITABLE,
+    )
+
+
+@bp.route("/submissions/<int:submission_id>")
+@login_required
+def submission(submission_id):
+    return _render_submission(_own(submission_id))
+
+
+@bp.route("/submissions/<int:submission_id>/message", methods=["POST"])
+@login_required
+def message(submission_id):
+    submission = _own(submission_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            services.post_message(submission, form.message.data, sender=current_user)
+        except MagazineError as exc:
+            form.message.errors = [*form.message.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("Your message is sent to the team."), "success")
+            return redirect(url_for("magazine.submission", submission_id=submission.id))
+    return _render_submission(submission, message_form=form), 400
+
+
+@bp.route("/submissions/<int:submission_id>/consents", methods=["POST"])
+@login_required
+def consents(submission_id):
+    submission = _own(submission_id)
+    form = ConsentsForm()
+    if form.validate_on_submit():
+        changed = False
+        try:
+            for p in ConsentPurpose:
+                if services.change_consent(
+                    submission, p, bool(form[f"consent_{p.value}"].data), author=current_user
+                ):
+                    changed = True
+        except MagazineError as exc:
+            flash(str(exc.message), "error")
+            return redirect(url_for("magazine.submission", submission_id=submission.id))
+        db.session.commit()
+        if changed:
+            flash(_("Your choices are recorded. We emailed you a confirmation."), "success")
+        else:
+            flash(_("Nothing changed."), "success")
+        return redirect(url_for("magazine.submission", submission_id=submission.id))
+    return _render_submission(submission, consents_form=form), 400
+
+
+@bp.route("/submissions/<int:submission_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(submission_id):
+    submission = _own(submission_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            services.withdraw(submission, author=current_user)
+        except MagazineError as exc:
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(
+                _("Your text is withdrawn. Nobody can read it on the website anymore."), "success"
+            )
+    return redirect(url_for("magazine.submission", submission_id=submission.id))
+
+
+def _own_revision(revision_id: int) -> TextRevision:
+    revision = db.get_or_404(TextRevision, revision_id)
+    if revision.submission.author_id != current_user.id:
+        abort(404)
+    return revision
+
+
+@bp.route("/revisions/<int:revision_id>/approve", methods=["POST"])
+@login_required
+def approve_revision(revision_id):
+    revision = _own_revision(revision_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            services.approve_revision(revision, author=current_user)
+        except MagazineError as exc:
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("You approved the edited text."), "success")
+    return redirect(url_for("magazine.submission", submission_id=revision.submission_id))
+
+
+@bp.route("/revisions/<int:revision_id>/answer", methods=["POST"])
+@login_required
+def answer_revision(revision_id):
+    revision = _own_revision(revision_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            services.answer_revision(revision, form.message.data, author=current_user)
+        except MagazineError as exc:
+            form.message.errors = [*form.message.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("Your answer is sent to the team. Your text stays as it was."), "success")
+            return redirect(url_for("magazine.submission", submission_id=revision.submission_id))
+    return _render_submission(revision.submission, answer_form=form), 400
+
+
+# Coordinators -----------------------------------------------------------------------------
+
+
+@bp.route("/review/")
+@coordinator_required
+def review_queue():
+    state = request.args.get("state", "submitted")
+    if state not in SubmissionState.__members__ or state == "draft":
+        state = "submitted"
+    counts = {
+        s: db.session.scalar(
+            select(db.func.count()).select_from(Submission).where(Submission.state == s)
+        )
+        for s in SubmissionState
+        if s != SubmissionState.draft
+    }
+    items = db.session.scalars(
+        select(Submission)
+        .where(Submission.state == SubmissionState(state))
+        .order_by(Submission.state_changed_at, Submission.id)
+    ).all()
+    return render_template(
+        "magazine/review_queue.html",
+        items=items,
+        state=SubmissionState(state),
+        counts=counts,
+        labels=STATE_LABELS,
+    )
+
+
+def _review_submission(submission_id: int) -> Submission:
+    submission = db.get_or_404(Submission, submission_id)
+    if submission.state == SubmissionState.draft:
+        abort(404)  # a draft is the author's alone
+    return submission
+
+
+def _render_review(submission, *, action_form=None, edit_form=None, assign_form=None):
+    editions = _editions()
+    action_form = action_form or ReviewActionForm(formdata=None)
+    action_form.edition.choices = [(0, _("No edition"))] + [(e.id, e.label) for e in editions]
+    assign_form = assign_form or AssignEditionForm(formdata=None, edition=submission.edition_id)
+    assign_form.edition.choices = action_form.edition.choices
+    edit_form = edit_form or EditTextForm(formdata=None, text=submission.text)
+    allowed = [
+        value
+        for value, _label in action_form.action.choices
+        if value == "message" or services.can_move(submission, SubmissionState(value), current_user)
+    ]
+    action_form.action.choices = [c for c in action_form.action.choices if c[0] in allowed]
+    return render_template(
+        "magazine/review.html",
+        s=submission,
+        action_form=action_form,
+        edit_form=edit_form,
+        assign_form=assign_form,
+        labels=STATE_LABELS,
+        text_max=TEXT_MAX,
+        editable=submission.state in services.TEAM_EDITABLE and not submission.pending_revision,
+        revisions=submission.revisions,
+        RevisionState=RevisionState,
+    )
+
+
+@bp.route("/review/<int:submission_id>")
+@coordinator_required
+def review(submission_id):
+    return _render_review(_review_submission(submission_id))
+
+
+@bp.route("/review/<int:submission_id>/action", methods=["POST"])
+@coordinator_required
+def review_action(submission_id):
+    submission = _review_submission(submission_id)
+    form = ReviewActionForm()
+    form.edition.choices = [(0, "")] + [(e.id, e.label) for e in _editions()]
+    if form.validate_on_submit():
+        action, text = form.action.data, form.message.data
+        try:
+            if action == "message":
+                services.post_message(submission, text, sender=current_user)
+            elif action == "in_review":
+                services.start_review(submission, actor=current_user)
+            elif action == "changes_requested":
+                services.request_changes(submission, actor=current_user, message=text)
+            elif action == "accepted":
+                services.accept(submission, actor=current_user, message=text)
+            elif action == "declined":
+                services.decline(submission, actor=current_user, message=text)
+            else:
+                edition = db.session.get(Edition, form.edition.data) if form.edition.data else None
+                services.publish(submission, actor=current_user, message=text, edition=edition)
+        except MagazineError as exc:
+            db.session.rollback()
+            form.message.errors = [*form.message.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("Done. The author was told by email."), "success")
+            return redirect(url_for("magazine.review", submission_id=submission.id))
+    return _render_review(submission, action_form=form), 400
+
+
+@bp.route("/review/<int:submission_id>/text", methods=["POST"])
+@coordinator_required
+def review_edit_text(submission_id):
+    submission = _review_submission(submission_id)
+    form = EditTextForm()
+    if form.validate_on_submit():
+        try:
+            services.coordinator_edit_text(submission, form.text.data, actor=current_user)
+        except MagazineError as exc:
+            form.text.errors = [*form.text.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("The edited text was sent to the author for approval."), "success")
+            return redirect(url_for("magazine.review", submission_id=submission.id))
+    return _render_review(submission, edit_form=form), 400
+
+
+@bp.route("/review/<int:submission_id>/edition", methods=["POST"])
+@coordinator_required
+def review_assign(submission_id):
+    submission = _review_submission(submission_id)
+    form = AssignEditionForm()
+    form.edition.choices = [(0, "")] + [(e.id, e.label) for e in _editions()]
+    if form.validate_on_submit():
+        edition = db.session.get(Edition, form.edition.data) if form.edition.data else None
+        try:
+            services.assign_edition(submission, edition, actor=current_user)
+        except MagazineError as exc:
+            form.edition.errors = [*form.edition.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("The edition is saved."), "success")
+            return redirect(url_for("magazine.review", submission_id=submission.id))
+    return _render_review(submission, assign_form=form), 400
+
+
+@bp.route("/review/editions/", methods=["GET", "POST"])
+@coordinator_required
+def editions():
+    form = EditionForm()
+    if form.validate_on_submit():
+        try:
+            services.save_edition(
+                number=form.number.data, label=form.label.data, editorial=form.editorial.data or ""
+            )
+        except MagazineError as exc:
+            form[exc.field or "number"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The edition is created."), "success")
+            return redirect(url_for("magazine.editions"))
+    return render_template("magazine/editions.html", form=form, editions=_editions())
+
+
+@bp.route("/review/editions/<int:edition_id>", methods=["GET", "POST"])
+@coordinator_required
+def edition(edition_id):
+    ed = db.get_or_404(Edition, edition_id)
+    form = EditionForm(obj=ed)
+    if form.validate_on_submit():
+        try:
+            services.save_edition(
+                number=form.number.data,
+                label=form.label.data,
+                editorial=form.editorial.data or "",
+                edition=ed,
+            )
+        except MagazineError as exc:
+            form[exc.field or "number"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The edition is saved."), "success")
+            return redirect(url_for("magazine.edition", edition_id=ed.id))
+    return render_template("magazine/edition.html", form=form, ed=ed, button=ButtonForm())
+
+
+@bp.route("/review/editions/<int:edition_id>/publish", methods=["POST"])
+@coordinator_required
+def edition_publish(edition_id):
+    ed = db.get_or_404(Edition, edition_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            done = services.publish_edition(ed, actor=current_user)
+        except MagazineError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The edition is published (%(n)d new texts).", n=len(done)), "success")
+    return redirect(url_for("magazine.edition", edition_id=ed.id))
+
+
+def _cell(value) -> str:
+    """Neutralises what a spreadsheet would run as a formula."""
+    value = "" if value is None else str(value)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.route("/review/editions/<int:edition_id>.csv")
+@coordinator_required
+def edition_csv(edition_id):
+    """The edition's texts for the printer, signed as each author chose (never more)."""
+    ed = db.get_or_404(Edition, edition_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Numéro", "Titre", "Signature", "Forme", "Point de vue", "Texte"])
+    for s in ed.submissions:
+        if s.state not in (SubmissionState.accepted, SubmissionState.published):
+            continue
+        writer.writerow(
+            [
+                _cell(s.id),
+                _cell(s.title),
+                _cell(s.byline_text or _("Anonymous")),
+                _cell(s.form_label),
+                _cell(s.perspective_label),
+                _cell(s.text),
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename=edition-{ed.number}.csv"},
+    )
+
+
+@bp.route("/review/themes/", methods=["GET", "POST"])
+@coordinator_required
+def themes():
+    form = ThemeForm()
+    if form.validate_on_submit():
+        try:
+            services.add_theme(form.name.data)
+        except MagazineError as exc:
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("The theme is added."), "success")
+            return redirect(url_for("magazine.themes"))
+    return render_template("magazine/themes.html", form=form, themes=_themes(), button=ButtonForm())
+
+
+@bp.route("/review/themes/<int:theme_id>/delete", methods=["POST"])
+@coordinator_required
+def theme_delete(theme_id):
+    theme = db.get_or_404(Theme, theme_id)
+    if ButtonForm().validate_on_submit():
+        services.delete_theme(theme)
+        db.session.commit()
+        flash(_("The theme is removed."), "success")
+    return redirect(url_for("magazine.themes"))

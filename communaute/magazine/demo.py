@@ -1,0 +1,5 @@
+"""Demo testimonies (filled in below)."""
+
+
+def load(coordinator, member) -> list[str]:
+    return []
