@@ -213,25 +213,21 @@ class Submission(db.Model):
         back_populates="submission",
         cascade="all, delete-orphan",
         order_by="SubmissionConsent.id",
-        passive_deletes=True,
     )
     messages: Mapped[list[SubmissionMessage]] = relationship(
         back_populates="submission",
         cascade="all, delete-orphan",
         order_by="SubmissionMessage.id",
-        passive_deletes=True,
     )
     changes: Mapped[list[StateChange]] = relationship(
         back_populates="submission",
         cascade="all, delete-orphan",
         order_by="StateChange.id",
-        passive_deletes=True,
     )
     revisions: Mapped[list[TextRevision]] = relationship(
         back_populates="submission",
         cascade="all, delete-orphan",
         order_by="TextRevision.id",
-        passive_deletes=True,
     )
 
     @property

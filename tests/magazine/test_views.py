@@ -1,0 +1,455 @@
+"""Magazine pages: access, forms with hostile input, escaping, anonymity, withdrawal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from communaute.email import OutboxMessage
+from communaute.extensions import db
+from communaute.magazine import services
+from communaute.magazine.models import (
+    Submission,
+    SubmissionConsent,
+    SubmissionMessage,
+    SubmissionState,
+    TextRevision,
+)
+from tests.factories import PASSWORD, login, make_member, post
+from tests.magazine.conftest import make_submission
+
+S = SubmissionState
+
+FORM = {
+    "title": "Trois ans à ses côtés",
+    "text": "Mon père a été malade.\n\nJe l'ai accompagné.",
+    "form": "testimony",
+    "perspective": "caregiver",
+    "language": "fr",
+    "byline": "pen_name",
+    "pen_name": "Lilas",
+    "third_party": "deceased",
+    "consent_web": "y",
+    "consent_training": "y",
+}
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def kinds() -> list[str]:
+    return list(db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)))
+
+
+@pytest.fixture
+def published(app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.published)
+    return sub.id
+
+
+# Access ------------------------------------------------------------------------------------
+
+
+MEMBER_PAGES = ["/magazine/submit", "/magazine/submissions/{id}"]
+REVIEW_PAGES = [
+    "/magazine/review/",
+    "/magazine/review/{id}",
+    "/magazine/review/editions/",
+    "/magazine/review/themes/",
+]
+
+
+@pytest.mark.parametrize("path", MEMBER_PAGES + REVIEW_PAGES)
+def test_guest_is_sent_to_login(client, published, path):
+    response = client.get(path.format(id=published))
+    assert response.status_code == 302 and "/auth/login" in response.location
+
+
+@pytest.mark.parametrize("path", REVIEW_PAGES)
+def test_member_on_review_pages_gets_403(client, published, path):
+    login(client, make_member())
+    assert client.get(path.format(id=published)).status_code == 403
+
+
+@pytest.mark.parametrize("path", REVIEW_PAGES)
+def test_coordinator_sees_review_pages(client, published, coordinator, path):
+    login(client, coordinator)
+    assert client.get(path.format(id=published)).status_code == 200
+
+
+def test_another_member_gets_404_on_a_submission_and_its_actions(client, app, rctx, author):
+    sub = make_submission(author, None, S.draft)
+    login(client, make_member())
+    assert client.get(f"/magazine/submissions/{sub.id}").status_code == 404
+    assert client.get(f"/magazine/submissions/{sub.id}/edit").status_code == 404
+    token_page = "/magazine/submit"
+    for action in ("withdraw", "message", "consents"):
+        response = post(client, f"/magazine/submissions/{sub.id}/{action}", form_page=token_page)
+        assert response.status_code == 404
+    assert db.session.get(Submission, sub.id).state == S.draft
+
+
+def test_unpublished_text_is_404_to_the_public(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.accepted)
+    assert client.get(f"/magazine/{sub.id}").status_code == 404
+    assert client.get("/magazine/999999").status_code == 404
+
+
+def test_unconfirmed_member_cannot_submit(client, app):
+    login(client, make_member(confirmed=False))
+    response = client.get("/magazine/submit")
+    assert response.status_code == 302 and response.location.endswith("/me")
+
+
+# Submitting --------------------------------------------------------------------------------
+
+
+def test_submit_a_text_and_get_a_receipt(client, app, author):
+    login(client, author)
+    response = post(client, "/magazine/submit", {**FORM, "send": "1"})
+    assert response.status_code == 302
+    sub = db.session.scalar(select(Submission))
+    assert sub.state == S.submitted and sub.pen_name == "Lilas"
+    assert sub.consent_granted("web") and not sub.consent_granted("print")
+    assert kinds() == ["magazine.submitted"]
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Envoyé" in page and "Lilas" in page
+    assert "Trois ans à ses côtés" in client.get("/me").get_data(as_text=True)
+
+
+def test_save_a_draft_without_consent_then_finish(client, app, author):
+    login(client, author)
+    response = post(client, "/magazine/submit", {"text": "Un début", "draft": "1", **_radios()})
+    assert response.status_code == 302
+    sub = db.session.scalar(select(Submission))
+    assert sub.state == S.draft and kinds() == []
+    page = client.get(f"/magazine/submissions/{sub.id}/edit").get_data(as_text=True)
+    assert "Un début" in page
+    post(client, f"/magazine/submissions/{sub.id}/edit", {**FORM, "send": "1"})
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).state == S.submitted
+
+
+def _radios():
+    return {k: FORM[k] for k in ("form", "perspective", "byline", "pen_name", "third_party")}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"consent_web": ""}, "consent_web", "publication sur le site Web"),
+        ({"text": "a" * 20_001}, "text", "Raccourcissez-le de 1 caractères"),
+        ({"text": "   "}, "text", "Écrivez votre texte"),
+        ({"title": ""}, "title", "Donnez un titre"),
+        ({"title": "x" * 201}, "title", "Jusqu'à 200 caractères"),
+        ({"title": "Nul\x00"}, "title", ""),
+        ({"text": "Texte\u202eà l'envers"}, "text", ""),
+        ({"byline": "pen_name", "pen_name": ""}, "pen_name", "pseudonyme"),
+        ({"form": "sonnet"}, "form", ""),
+        ({"perspective": ""}, "perspective", "point de vue"),
+        ({"third_party": "maybe"}, "third_party", ""),
+        ({"themes": "99999"}, "themes", ""),
+        ({"language": "de"}, "language", ""),
+    ],
+)
+def test_bad_input_is_refused_next_to_the_field(client, app, author, changes, field, message):
+    login(client, author)
+    data = {**FORM, "send": "1", **changes}
+    data = {k: v for k, v in data.items() if v != ""}
+    response = post(client, "/magazine/submit", data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html or f'href="#{field}' in html, field
+    assert message.replace("'", "&#39;") in html or message in html
+    assert count(Submission) == 0 and count(SubmissionConsent) == 0
+    assert kinds() == []
+
+
+def test_emoji_and_html_are_kept_as_text(client, app, author):
+    login(client, author)
+    post(client, "/magazine/submit", {**FORM, "title": "Courage 💪 <b>", "send": "1"})
+    sub = db.session.scalar(select(Submission))
+    assert sub.title == "Courage 💪 <b>"
+    page = client.get(f"/magazine/submissions/{sub.id}").get_data(as_text=True)
+    assert "Courage 💪 &lt;b&gt;" in page
+
+
+def test_text_page_shows_the_live_count_script_and_server_limit(client, app, author):
+    login(client, author)
+    html = client.get("/magazine/submit").get_data(as_text=True)
+    assert "magazine.js" in html and 'data-max="20000"' in html
+    assert "0 caractères sur 20000" in html
+
+
+# Public pages: escaping, anonymity, withdrawal ----------------------------------------------
+
+
+HOSTILE = (
+    "<script>alert('x')</script>\n\n"
+    '<img src=x onerror="alert(1)">\n\n'
+    "javascript:alert(1) et [lien](javascript:alert(2)) et https://exemple.ca/page"
+)
+
+
+def test_hostile_text_is_escaped_everywhere(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.published, text=HOSTILE, title="<i>Titre</i>")
+    for path in (f"/magazine/{sub.id}", "/magazine/", "/magazine/feed.xml", "/"):
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert" not in html, path
+        assert "<img src=x" not in html, path
+        assert 'href="javascript:' not in html, path
+        assert "<i>Titre</i>" not in html, path
+    page = client.get(f"/magazine/{sub.id}").get_data(as_text=True)
+    assert "&lt;script&gt;" in page
+    assert '<a href="https://exemple.ca/page">' in page
+
+
+@pytest.mark.parametrize(
+    ("byline", "pen_name", "shown"),
+    [
+        ("full_name", None, "Sylvie Gagnon"),
+        ("pen_name", "Lilas", "Lilas"),
+        ("anonymous", None, None),
+    ],
+)
+def test_byline_as_chosen_and_anonymous_shows_no_name_anywhere(
+    client, app, rctx, author, coordinator, byline, pen_name, shown
+):
+    edition = services.save_edition(number=12, label="Numéro 12, automne 2026", editorial="")
+    sub = make_submission(author, coordinator, S.published, byline=byline, pen_name=pen_name)
+    services.assign_edition(sub, edition, actor=coordinator)
+    db.session.commit()
+    pages = {
+        "page": client.get(f"/magazine/{sub.id}").get_data(as_text=True),
+        "list": client.get("/magazine/").get_data(as_text=True),
+        "feed": client.get("/magazine/feed.xml").get_data(as_text=True),
+        "home": client.get("/").get_data(as_text=True),
+    }
+    login(client, coordinator)
+    pages["csv"] = client.get(f"/magazine/review/editions/{edition.id}.csv").get_data(as_text=True)
+    for where, html in pages.items():
+        if shown:
+            assert shown in html, where
+        else:
+            assert "Sylvie" not in html and "Gagnon" not in html, where
+            assert "Lilas" not in html and "auteure@" not in html, where
+            assert "Anonyme" in html, where
+    if shown:
+        assert f'<meta name="author" content="{shown}">' in pages["page"]
+    else:
+        assert 'name="author"' not in pages["page"]
+
+
+def test_filters_by_theme_form_and_edition(client, app, rctx, author, coordinator, theme):
+    a = make_submission(author, coordinator, S.published, title="Alpha", theme_ids=[theme.id])
+    make_submission(author, coordinator, S.published, title="Bêta", form="poem")
+    html = client.get(f"/magazine/?theme={theme.id}").get_data(as_text=True)
+    assert "Alpha" in html and "Bêta" not in html
+    html = client.get("/magazine/?form=poem").get_data(as_text=True)
+    assert "Bêta" in html and "Alpha" not in html
+    html = client.get("/magazine/?form=<script>&theme=-1&edition=abc&page=99999999999").get_data(
+        as_text=True
+    )
+    assert client.get("/magazine/?page=-3").status_code == 200
+    assert a.title in client.get("/magazine/").get_data(as_text=True)
+
+
+def test_newest_first(client, app, rctx, author, coordinator):
+    make_submission(author, coordinator, S.published, title="Premier")
+    make_submission(author, coordinator, S.published, title="Second")
+    html = client.get("/magazine/").get_data(as_text=True)
+    assert html.index("Second") < html.index("Premier")
+
+
+def test_withdraw_a_published_text_removes_it_at_once(client, app, published, author):
+    login(client, author)
+    response = post(
+        client, f"/magazine/submissions/{published}/withdraw", form_page="/magazine/submit"
+    )
+    assert response.status_code == 302
+    public = client.get(f"/magazine/{published}")
+    assert public.status_code == 410
+    html = public.get_data(as_text=True)
+    assert "retiré par son auteur" in html and "Mon père" not in html
+    assert "Trois ans" not in client.get("/magazine/").get_data(as_text=True)
+    assert "Trois ans" not in client.get("/magazine/feed.xml").get_data(as_text=True)
+    assert "magazine.withdrawn_team" in kinds()
+
+
+def test_withdraw_before_publication(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.in_review)
+    login(client, author)
+    post(client, f"/magazine/submissions/{sub.id}/withdraw", form_page="/magazine/submit")
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).state == S.withdrawn
+    assert client.get(f"/magazine/{sub.id}").status_code == 404
+
+
+def test_change_consents_from_the_page(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.accepted)
+    login(client, author)
+    post(
+        client,
+        f"/magazine/submissions/{sub.id}/consents",
+        {"consent_web": "y", "consent_print": "y"},
+        form_page=f"/magazine/submissions/{sub.id}",
+    )
+    db.session.expire_all()
+    sub = db.session.get(Submission, sub.id)
+    assert sub.consent_granted("print") and not sub.consent_granted("training")
+    assert kinds().count("magazine.consent_changed") == 2  # print given, training taken back
+
+
+# The author and the team talk --------------------------------------------------------------
+
+
+def test_author_approves_the_team_edit_from_a_side_by_side_diff(
+    client, app, rctx, author, coordinator
+):
+    sub = make_submission(author, coordinator, S.accepted)
+    login(client, coordinator)
+    response = post(
+        client,
+        f"/magazine/review/{sub.id}/text",
+        {"text": "Mon proche a été malade pendant trois ans.\n\nJe l'ai accompagné chaque jour."},
+        form_page=f"/magazine/review/{sub.id}",
+    )
+    assert response.status_code == 302
+    revision = db.session.scalar(select(TextRevision))
+    client.post("/auth/logout", data={"csrf_token": ""})
+    client2 = app.test_client()
+    login(client2, author)
+    html = client2.get(f"/magazine/submissions/{sub.id}").get_data(as_text=True)
+    assert "<del>" in html and "<ins>" in html and "Mon proche" in html
+    post(
+        client2,
+        f"/magazine/revisions/{revision.id}/approve",
+        form_page=f"/magazine/submissions/{sub.id}",
+    )
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).text.startswith("Mon proche")
+
+
+def test_coordinator_requests_changes_and_author_sees_the_thread(
+    client, app, rctx, author, coordinator
+):
+    sub = make_submission(author, coordinator, S.submitted)
+    login(client, coordinator)
+    page = f"/magazine/review/{sub.id}"
+    response = post(client, f"{page}/action", {"action": "changes_requested"}, form_page=page)
+    assert response.status_code == 400
+    assert "quoi changer" in response.get_data(as_text=True)
+    response = post(
+        client,
+        f"{page}/action",
+        {"action": "changes_requested", "message": "Retirez le nom <b>de la ville</b>."},
+        form_page=page,
+    )
+    assert response.status_code == 302
+    response = post(client, f"{page}/action", {"action": "published"}, form_page=page)
+    assert response.status_code == 400  # not an allowed move now
+    db.session.expire_all()
+    assert db.session.get(Submission, sub.id).state == S.changes_requested
+    other = app.test_client()
+    login(other, author)
+    html = other.get(f"/magazine/submissions/{sub.id}").get_data(as_text=True)
+    assert "Retirez le nom &lt;b&gt;de la ville&lt;/b&gt;." in html
+    assert "Modifier et renvoyer" in html
+
+
+def test_review_page_shows_flag_and_audit_trail(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.accepted)
+    login(client, coordinator)
+    html = client.get(f"/magazine/review/{sub.id}").get_data(as_text=True)
+    assert "La personne est décédée" in html
+    assert "Marie Coordination" in html and "Accepté" in html
+    queue = client.get("/magazine/review/?state=accepted").get_data(as_text=True)
+    assert "Trois ans" in queue and "Autre personne" in queue
+
+
+def test_coordinator_cannot_open_a_draft(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.draft)
+    login(client, coordinator)
+    assert client.get(f"/magazine/review/{sub.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ({"number": "-1", "label": "X"}, "entre 1 et 100000"),
+        ({"number": "abc", "label": "X"}, ""),
+        ({"number": "99999999999999999999", "label": "X"}, ""),
+        ({"number": "3", "label": ""}, "Donnez un nom"),
+        ({"number": "3", "label": "x" * 121}, "120"),
+    ],
+)
+def test_edition_form_refuses_bad_input(client, app, coordinator, data, text):
+    login(client, coordinator)
+    response = post(client, "/magazine/review/editions/", data)
+    assert response.status_code == 200 and text in response.get_data(as_text=True)
+    assert "error-summary" in response.get_data(as_text=True)
+
+
+def test_themes_are_managed(client, app, coordinator):
+    login(client, coordinator)
+    post(client, "/magazine/review/themes/", {"name": "Santé mentale"})
+    response = post(client, "/magazine/review/themes/", {"name": "Santé mentale"})
+    assert "existe déjà" in response.get_data(as_text=True)
+    response = post(client, "/magazine/review/themes/", {"name": ""})
+    assert "Donnez un nom" in response.get_data(as_text=True)
+
+
+def test_edition_csv_neutralises_formulas_and_has_a_bom(client, app, rctx, author, coordinator):
+    edition = services.save_edition(number=1, label="Numéro 1", editorial="")
+    sub = make_submission(author, coordinator, S.accepted, title="=HYPERLINK(1)")
+    services.assign_edition(sub, edition, actor=coordinator)
+    db.session.commit()
+    login(client, coordinator)
+    body = client.get(f"/magazine/review/editions/{edition.id}.csv").data.decode("utf-8")
+    assert body.startswith("\ufeffNuméro,Titre,Signature")
+    assert "'=HYPERLINK(1)" in body
+
+
+# Law 25 --------------------------------------------------------------------------------------
+
+
+def test_export_has_every_submission_with_consents_thread_and_edits(
+    client, app, rctx, author, coordinator
+):
+    sub = make_submission(author, coordinator, S.changes_requested)
+    make_submission(author, coordinator, S.draft, title="Brouillon")
+    login(client, author)
+    data = json.loads(client.get("/auth/export").data)
+    items = data["magazine"]
+    assert {i["title"] for i in items} == {sub.title, "Brouillon"}
+    sent = next(i for i in items if i["id"] == sub.id)
+    assert {c["purpose"] for c in sent["consents"]} == {"web", "print", "training", "contact"}
+    assert sent["messages"][0]["body"] == "Retirez le nom." and sent["history"]
+
+
+def test_account_deletion_removes_every_text_and_published_ones_leave(
+    client, app, rctx, author, coordinator
+):
+    pub = make_submission(author, coordinator, S.published)
+    make_submission(author, coordinator, S.draft)
+    login(client, author)
+    response = post(
+        client, "/auth/delete", {"password": PASSWORD, "understand": "y"}, form_page="/auth/delete"
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert count(Submission) == 0 and count(SubmissionMessage) == 0
+    assert count(SubmissionConsent) == 0
+    assert client.get(f"/magazine/{pub.id}").status_code == 404
+    assert "magazine.withdrawn_team" in kinds()
+
+
+def test_me_section_lists_my_texts_and_drafts(client, app, rctx, author, coordinator):
+    make_submission(author, coordinator, S.draft, title="Mon brouillon")
+    login(client, author)
+    html = client.get("/me").get_data(as_text=True)
+    assert "Mes textes pour le magazine" in html and "Mon brouillon" in html
+    assert "Brouillon" in html
