@@ -91,6 +91,7 @@ class ConsentsForm(BaseForm):
 class MessageForm(BaseForm):
     message = TextAreaField(
         _l("Message"),
+        render_kw={"rows": 5},
         validators=[
             Length(max=MESSAGE_MAX, message=_l("Up to %(max)d characters.", max=MESSAGE_MAX))
         ],
@@ -113,7 +114,11 @@ class ReviewActionForm(MessageForm):
 
 
 class EditTextForm(BaseForm):
-    text = TextAreaField(_l("Edited text"), validators=[InputRequired(_l("Write the text."))])
+    text = TextAreaField(
+        _l("Edited text"),
+        validators=[InputRequired(_l("Write the text."))],
+        render_kw={"rows": 16},
+    )
 
 
 class AssignEditionForm(BaseForm):
@@ -137,6 +142,7 @@ class EditionForm(BaseForm):
     )
     editorial = TextAreaField(
         _l("Editorial"),
+        render_kw={"rows": 8},
         validators=[Length(max=TEXT_MAX, message=_l("Up to %(max)d characters.", max=TEXT_MAX))],
     )
 
