@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from communaute.demo import DEMO_LOADERS
 from communaute.extensions import db
@@ -82,7 +83,12 @@ def erase_submissions(user) -> None:
     """Withdraws every testimony (published ones leave the site, the team is told) and
     removes them with their text, consents, thread and edits."""
     from communaute.magazine import emails
-    from communaute.magazine.models import SubmissionState
+    from communaute.magazine.models import (
+        StateChange,
+        SubmissionMessage,
+        SubmissionState,
+        TextRevision,
+    )
     from communaute.magazine.services import submissions_of
 
     for submission in submissions_of(user):
@@ -92,6 +98,19 @@ def erase_submissions(user) -> None:
             )
         db.session.delete(submission)
     db.session.flush()
+    # A coordinator leaving: their messages, moves and edits on others' texts stay, unsigned
+    # (done here, not only by ON DELETE SET NULL, which SQLite does not enforce by default).
+    for model, column in (
+        (SubmissionMessage, SubmissionMessage.sender_id),
+        (StateChange, StateChange.by_id),
+        (TextRevision, TextRevision.editor_id),
+    ):
+        db.session.execute(
+            update(model)
+            .where(column == user.id)
+            .values({column.key: None})
+            .execution_options(synchronize_session=False)
+        )
 
 
 def me_context(user) -> dict:

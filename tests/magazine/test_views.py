@@ -453,3 +453,17 @@ def test_me_section_lists_my_texts_and_drafts(client, app, rctx, author, coordin
     html = client.get("/me").get_data(as_text=True)
     assert "Mes textes pour le magazine" in html and "Mon brouillon" in html
     assert "Brouillon" in html
+
+
+def test_a_coordinator_leaving_keeps_their_moves_unsigned(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.changes_requested)
+    login(client, coordinator)
+    response = post(
+        client, "/auth/delete", {"password": PASSWORD, "understand": "y"}, form_page="/auth/delete"
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    sub = db.session.get(Submission, sub.id)
+    assert sub.state == S.changes_requested and len(sub.messages) == 1
+    assert sub.messages[0].sender_id is None and sub.messages[0].from_team
+    assert all(c.by_id != coordinator.id for c in sub.changes)
