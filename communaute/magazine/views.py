@@ -116,9 +116,21 @@ def _form_data(form: SubmissionForm) -> services.SubmissionData:
     )
 
 
-def _own(submission_id: int) -> Submission:
+def _load(submission_id: int, *, lock: bool = False) -> Submission:
+    """A submission or 404. ``lock`` (for changes) takes its row lock first, so two people
+    acting at once are served one after the other and the second sees the first's move."""
+    query = select(Submission).where(Submission.id == submission_id)
+    if lock:
+        query = query.with_for_update()
+    submission = db.session.scalar(query)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _own(submission_id: int, *, lock: bool = False) -> Submission:
     """The author's own submission; anyone else gets 404, as if it did not exist."""
-    submission = db.get_or_404(Submission, submission_id)
+    submission = _load(submission_id, lock=lock)
     if submission.author_id != current_user.id:
         abort(404)
     return submission
@@ -171,7 +183,7 @@ def submit():
 @bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
 @confirmed_required
 def edit(submission_id):
-    submission = _own(submission_id)
+    submission = _own(submission_id, lock=request.method == "POST")
     if submission.state not in services.EDITABLE:
         flash(_("This text cannot be changed now."), "warning")
         return redirect(url_for("magazine.submission", submission_id=submission.id))
@@ -209,7 +221,7 @@ def submission(submission_id):
 @bp.route("/submissions/<int:submission_id>/message", methods=["POST"])
 @login_required
 def message(submission_id):
-    submission = _own(submission_id)
+    submission = _own(submission_id, lock=True)
     form = MessageForm()
     if form.validate_on_submit():
         try:
@@ -226,7 +238,7 @@ def message(submission_id):
 @bp.route("/submissions/<int:submission_id>/consents", methods=["POST"])
 @login_required
 def consents(submission_id):
-    submission = _own(submission_id)
+    submission = _own(submission_id, lock=True)
     form = ConsentsForm()
     if form.validate_on_submit():
         changed = False
@@ -251,7 +263,7 @@ def consents(submission_id):
 @bp.route("/submissions/<int:submission_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(submission_id):
-    submission = _own(submission_id)
+    submission = _own(submission_id, lock=True)
     if ButtonForm().validate_on_submit():
         try:
             services.withdraw(submission, author=current_user)
@@ -334,8 +346,8 @@ def review_queue():
     )
 
 
-def _review_submission(submission_id: int) -> Submission:
-    submission = db.get_or_404(Submission, submission_id)
+def _review_submission(submission_id: int, *, lock: bool = False) -> Submission:
+    submission = _load(submission_id, lock=lock)
     if submission.state == SubmissionState.draft:
         abort(404)  # a draft is the author's alone
     return submission
@@ -377,7 +389,7 @@ def review(submission_id):
 @bp.route("/review/<int:submission_id>/action", methods=["POST"])
 @coordinator_required
 def review_action(submission_id):
-    submission = _review_submission(submission_id)
+    submission = _review_submission(submission_id, lock=request.method == "POST")
     form = ReviewActionForm()
     form.edition.choices = [(0, "")] + [(e.id, e.label) for e in _editions()]
     if form.validate_on_submit():
@@ -409,7 +421,7 @@ def review_action(submission_id):
 @bp.route("/review/<int:submission_id>/text", methods=["POST"])
 @coordinator_required
 def review_edit_text(submission_id):
-    submission = _review_submission(submission_id)
+    submission = _review_submission(submission_id, lock=request.method == "POST")
     form = EditTextForm()
     if form.validate_on_submit():
         try:
@@ -426,7 +438,7 @@ def review_edit_text(submission_id):
 @bp.route("/review/<int:submission_id>/edition", methods=["POST"])
 @coordinator_required
 def review_assign(submission_id):
-    submission = _review_submission(submission_id)
+    submission = _review_submission(submission_id, lock=request.method == "POST")
     form = AssignEditionForm()
     form.edition.choices = [(0, "")] + [(e.id, e.label) for e in _editions()]
     if form.validate_on_submit():
