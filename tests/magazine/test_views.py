@@ -202,6 +202,11 @@ def test_hostile_text_is_escaped_everywhere(client, app, rctx, author, coordinat
         assert "<img src=x" not in html, path
         assert 'href="javascript:' not in html, path
         assert "<i>Titre</i>" not in html, path
+    import xml.etree.ElementTree as ET
+
+    feed = ET.fromstring(client.get("/magazine/feed.xml").data)  # well-formed despite the text
+    content = feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content")
+    assert "&lt;script&gt;" in content.text and "<script>" not in content.text
     page = client.get(f"/magazine/{sub.id}").get_data(as_text=True)
     assert "&lt;script&gt;" in page
     assert '<a href="https://exemple.ca/page">' in page
@@ -467,3 +472,64 @@ def test_a_coordinator_leaving_keeps_their_moves_unsigned(client, app, rctx, aut
     assert sub.state == S.changes_requested and len(sub.messages) == 1
     assert sub.messages[0].sender_id is None and sub.messages[0].from_team
     assert all(c.by_id != coordinator.id for c in sub.changes)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [("", "Écrivez votre message"), ("x" * 5001, "5000"), ("Bonjour\x00", ""), ("   ", "Écrivez")],
+)
+def test_author_message_bad_input(client, app, rctx, author, coordinator, message, expected):
+    sub = make_submission(author, coordinator, S.submitted)
+    login(client, author)
+    page = f"/magazine/submissions/{sub.id}"
+    response = post(client, f"{page}/message", {"message": message}, form_page=page)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="message-error"' in html and expected in html
+    assert count(SubmissionMessage) == 0
+
+
+def test_author_message_reaches_the_thread_with_emoji(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.submitted)
+    login(client, author)
+    page = f"/magazine/submissions/{sub.id}"
+    assert (
+        post(client, f"{page}/message", {"message": "Merci 🌷"}, form_page=page).status_code == 302
+    )
+    assert db.session.scalar(select(SubmissionMessage.body)) == "Merci 🌷"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", "Écrivez le texte"), ("a" * 20_001, "20000"), ("Texte\x07", ""), (None, "pas changé")],
+)
+def test_coordinator_edit_bad_input(client, app, rctx, author, coordinator, text, expected):
+    sub = make_submission(author, coordinator, S.in_review)
+    login(client, coordinator)
+    page = f"/magazine/review/{sub.id}"
+    response = post(
+        client, f"{page}/text", {"text": sub.text if text is None else text}, form_page=page
+    )
+    assert response.status_code == 400
+    assert expected.replace("'", "&#39;") in response.get_data(as_text=True)
+    assert count(TextRevision) == 0
+
+
+def test_tampered_review_action_and_edition_are_refused(client, app, rctx, author, coordinator):
+    sub = make_submission(author, coordinator, S.accepted)
+    login(client, coordinator)
+    page = f"/magazine/review/{sub.id}"
+    for data in (
+        {"action": "withdrawn"},
+        {"action": "published", "edition": "999"},
+        {"action": "x"},
+    ):
+        assert post(client, f"{page}/action", data, form_page=page).status_code == 400
+    assert post(client, f"{page}/edition", {"edition": "-5"}, form_page=page).status_code == 400
+    assert db.session.get(Submission, sub.id).state == S.accepted
+    assert (
+        post(
+            client, "/magazine/review/99999/action", {"action": "accepted"}, form_page=page
+        ).status_code
+        == 404
+    )
