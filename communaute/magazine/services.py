@@ -308,9 +308,9 @@ def _team_move(
     emails.notify_decision(submission, body)
 
 
-def start_review(submission: Submission, *, actor: User) -> None:
-    _move(submission, S.in_review, actor=actor)
-    db.session.flush()
+def start_review(submission: Submission, *, actor: User, message: str | None = None) -> None:
+    """A coordinator starts reading: the author is told their text is in good hands."""
+    _team_move(submission, S.in_review, actor=actor, message=message)
 
 
 def request_changes(submission: Submission, *, actor: User, message: str | None) -> None:

@@ -398,7 +398,7 @@ def review_action(submission_id):
             if action == "message":
                 services.post_message(submission, text, sender=current_user)
             elif action == "in_review":
-                services.start_review(submission, actor=current_user)
+                services.start_review(submission, actor=current_user, message=text)
             elif action == "changes_requested":
                 services.request_changes(submission, actor=current_user, message=text)
             elif action == "accepted":

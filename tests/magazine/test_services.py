@@ -216,6 +216,7 @@ def test_resubmit_after_changes(app, rctx, author, coordinator):
 @pytest.mark.parametrize(
     ("move", "kind"),
     [
+        (lambda s, c: services.start_review(s, actor=c, message="Bravo"), "in_review"),
         (lambda s, c: services.accept(s, actor=c, message="Bravo"), "accepted"),
         (lambda s, c: services.decline(s, actor=c, message="Merci"), "declined"),
     ],
@@ -229,7 +230,7 @@ def test_each_move_emails_the_author_in_their_language(app, rctx, coordinator, m
     db.session.commit()
     [mail] = outbox(f"magazine.decision.{kind}")
     assert mail.language == "en" and "Hello Ann" in mail.text_body
-    assert ("Bravo" if kind == "accepted" else "Merci") in mail.text_body
+    assert ("Merci" if kind == "declined" else "Bravo") in mail.text_body
 
 
 def test_publish_alone_or_with_an_edition(app, rctx, author, coordinator):
