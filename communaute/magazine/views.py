@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from communaute.auth.access import confirmed_required, coordinator_required
 from communaute.auth.forms import ButtonForm
+from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.magazine import bp, services
 from communaute.magazine.forms import (
@@ -343,6 +344,7 @@ def review_queue():
         state=SubmissionState(state),
         counts=counts,
         labels=STATE_LABELS,
+        now=utcnow(),
     )
 
 

@@ -533,3 +533,33 @@ def test_tampered_review_action_and_edition_are_refused(client, app, rctx, autho
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/magazine/",
+        "/magazine/{id}",
+        "/magazine/submit",
+        "/magazine/submissions/{id}",
+        "/magazine/review/?state=published",
+        "/magazine/review/{id}",
+        "/magazine/review/editions/",
+        "/magazine/review/themes/",
+    ],
+)
+def test_pages_answer_in_english_too(client, app, rctx, published, coordinator, path):
+    login(client, coordinator)
+    url = path.format(id=published)
+    html = client.get(url + ("&" if "?" in url else "?") + "lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+
+
+def test_queue_shows_how_long_a_text_waits(client, app, rctx, author, coordinator):
+    from datetime import timedelta
+
+    sub = make_submission(author, coordinator, S.submitted)
+    sub.state_changed_at = sub.state_changed_at - timedelta(days=3)
+    db.session.commit()
+    login(client, coordinator)
+    assert "3 jours" in client.get("/magazine/review/").get_data(as_text=True)
