@@ -55,6 +55,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OUTBOX_DELIVERY": env.get("OUTBOX_DELIVERY", "background"),
         "OUTBOX_MAX_ATTEMPTS": 8,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        #: Explicit: the shared Limiter object would otherwise keep the last app's choice.
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_HOSTS": [h for h in env.get("TRUSTED_HOSTS", "").split(",") if h] or None,
         "BABEL_DEFAULT_LOCALE": "fr",

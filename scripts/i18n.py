@@ -52,6 +52,8 @@ def extract() -> None:
             "babel.cfg",
             "-k",
             "_l",
+            "-k",
+            "lazy_pgettext:1c,2",
             "--no-location",
             "--sort-output",
             "-o",

@@ -51,3 +51,28 @@ def test_migrations_match_the_models(app):
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_catalogs_agree_on_shared_strings():
+    """Flask-Babel merges the catalogs: a string translated two ways would depend on load order.
+
+    Where the French must differ (gender), the code gives a context: pgettext("feminine", ...).
+    """
+    seen: dict = {}
+    clashes = []
+    for po in sorted(ROOT.glob("communaute/**/translations/fr/LC_MESSAGES/messages.po")):
+        with po.open("rb") as f:
+            for message in read_po(f):
+                if not message.id or not message.string:
+                    continue
+                key = (
+                    message.context,
+                    message.id if isinstance(message.id, str) else message.id[0],
+                )
+                value = str(message.string)
+                if key in seen and seen[key][1] != value:
+                    clashes.append(
+                        f"{key}: {seen[key][0]} {seen[key][1]!r} / {po.parts[-5]} {value!r}"
+                    )
+                seen.setdefault(key, (po.parts[-5], value))
+    assert not clashes, "\n".join(clashes)

@@ -1,7 +1,7 @@
 """webinars
 
 Revision ID: 0003_webinars
-Revises: 0001_foundation
+Revises: 0002_trainings
 Create Date: 2026-11-24 04:44:15.704112
 
 """
@@ -13,7 +13,7 @@ import communaute.db
 
 # revision identifiers, used by Alembic.
 revision = "0003_webinars"
-down_revision = "0001_foundation"
+down_revision = "0002_trainings"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,132 @@
+"""Who gets which training email, in their own language, with a calendar file when useful."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Alarm, Calendar, Event
+
+from communaute.db import utcnow
+from communaute.email import Attachment, public_url, queue_email
+from communaute.i18n import REGIONAL
+
+#: Unique across the platform and stable across changes, so calendars update the event.
+UID = "training-session-{id}@communaute.experiences"
+
+
+def build_ics(reg, *, cancelled: bool = False) -> bytes:
+    """An iCalendar file for the registration's session, with a reminder alarm a day before.
+
+    The online link is included: the file only ever goes to confirmed registrants.
+    """
+    session = reg.session
+    course = session.course
+    lang = reg.user.language
+    with force_locale(REGIONAL.get(lang, "fr_CA")):
+        reminder = _("Reminder: %(title)s", title=course.title)
+    cal = Calendar()
+    cal.add("prodid", "-//Experiences//communaute//FR")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = Event()
+    event.add("uid", UID.format(id=session.id))
+    event.add("summary", course.title)
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("dtstamp", utcnow())
+    event.add("sequence", session.sequence)
+    location = session.online_url if session.online_url and not session.place else session.place
+    if location:
+        event.add("location", location)
+    description = course.summary
+    if session.online_url:
+        description += "\n\n" + session.online_url
+        event.add("url", session.online_url)
+    event.add("description", description)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", reminder)
+        alarm.add("trigger", timedelta(days=-1))
+        event.add_component(alarm)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _ics(reg) -> list[Attachment]:
+    return [Attachment("formation.ics", "text/calendar", build_ics(reg))]
+
+
+def _send(kind: str, reg, template: str, attachments=None, **context) -> None:
+    user = reg.user
+    queue_email(
+        kind=f"trainings.{kind}",
+        to=user.email,
+        user_id=user.id,
+        language=user.language,
+        template=f"trainings/emails/{template}",
+        attachments=attachments,
+        reg=reg,
+        session=reg.session,
+        course=reg.course,
+        name=user.display_name,
+        course_url=public_url("trainings.course", slug=reg.course.slug),
+        me_url=public_url("main.me"),
+        **context,
+    )
+
+
+def notify_registration_confirmed(reg) -> None:
+    """Confirmed seat: the details, the online link, a calendar file."""
+    _send("confirmed", reg, "confirmed", _ics(reg))
+
+
+def notify_waitlisted(reg, position: int | None) -> None:
+    """On the waiting list, with the position; no link, no calendar file yet."""
+    _send("waitlisted", reg, "waitlisted", position=position)
+
+
+def notify_promoted(reg) -> None:
+    """A seat freed up: confirmed, with a calendar file and a link to give the seat back."""
+    _send(
+        "promoted",
+        reg,
+        "promoted",
+        _ics(reg),
+        give_back_url=public_url("trainings.give_back", token=reg.promotion_token),
+    )
+
+
+def _cancel_ics(reg) -> list[Attachment]:
+    return [Attachment("annulation.ics", "text/calendar", build_ics(reg, cancelled=True))]
+
+
+def notify_registration_cancelled(reg, *, was_confirmed: bool = False) -> None:
+    """The cancellation is recorded; a confirmed seat also gets a calendar cancellation."""
+    attachments = _cancel_ics(reg) if was_confirmed and reg.session else None
+    _send("cancelled", reg, "cancelled", attachments)
+
+
+def notify_session_changed(reg) -> None:
+    """A coordinator changed the date, time, place or link; confirmed people get a new .ics."""
+    attachments = _ics(reg) if reg.state.value == "confirmed" else None
+    _send("session_changed", reg, "session_changed", attachments)
+
+
+def notify_session_cancelled(reg, reason: str = "", *, was_confirmed: bool = False) -> None:
+    """The whole session is cancelled by a coordinator; calendars get a cancellation."""
+    attachments = _cancel_ics(reg) if was_confirmed else None
+    _send("session_cancelled", reg, "session_cancelled", attachments, reason=reason)
+
+
+def notify_reminder(reg) -> None:
+    """The day before: time, place or link."""
+    _send("reminder", reg, "reminder", _ics(reg))
+
+
+def notify_material_access(reg) -> None:
+    """Self-paced activity: the material link, at once."""
+    _send("material", reg, "material")

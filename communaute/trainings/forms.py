@@ -1,0 +1,204 @@
+"""Shape of the coordinator forms; the rules (dates in order, capacity) live in services."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+
+from communaute.forms import BaseForm
+from communaute.i18n import MONTREAL
+from communaute.trainings.models import (
+    AUDIENCE_LABELS,
+    FORMAT_LABELS,
+    LANGUAGE_LABELS,
+    REGISTRATION_STATE_LABELS,
+    SESSION_STATE_LABELS,
+    SessionState,
+)
+
+#: Addresses the blueprint uses itself: no course may take them.
+RESERVED_SLUGS = {"manage", "sessions", "registrations", "give-back"}
+MAX_CAPACITY = 10000
+
+
+def _required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def _choices(labels: dict):
+    return [
+        SelectChoice(key.value if hasattr(key, "value") else key, label)
+        for key, label in labels.items()
+    ]
+
+
+def _not_reserved(form, field):
+    if field.data in RESERVED_SLUGS:
+        raise ValidationError(_l("This address is reserved. Choose another one."))
+
+
+def _web_link(form, field):
+    if field.data and not re.match(r"^https?://", field.data, re.I):
+        raise ValidationError(_l("Give a complete web address starting with https://"))
+
+
+class CourseForm(BaseForm):
+    title = StringField(_l("Title"), validators=[_required(), Length(max=200)])
+    slug = StringField(
+        _l("Web address"),
+        validators=[
+            _required(),
+            Length(max=80),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Use lowercase letters without accents, digits and hyphens only."),
+            ),
+            _not_reserved,
+        ],
+    )
+    summary = StringField(_l("Summary"), validators=[_required(), Length(max=500)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+    language = SelectField(_l("Language"), choices=_choices(LANGUAGE_LABELS))
+    format = SelectField(_l("Format"), choices=_choices(FORMAT_LABELS))
+    audience = SelectField(_l("Audience"), choices=_choices(AUDIENCE_LABELS))
+    duration = StringField(_l("Duration"), validators=[Optional(), Length(max=100)])
+    prerequisites = StringField(_l("Prerequisites"), validators=[Optional(), Length(max=500)])
+    material_url = StringField(
+        _l("Material link (self-paced activities)"),
+        validators=[
+            Optional(),
+            Length(max=500),
+            _web_link,
+            URL(message=_l("This web address is not valid.")),
+        ],
+    )
+
+    def values(self) -> dict:
+        from communaute.trainings.models import Audience, CourseFormat
+
+        return {
+            "title": self.title.data,
+            "slug": self.slug.data,
+            "summary": self.summary.data,
+            "description": self.description.data or "",
+            "language": self.language.data,
+            "format": CourseFormat(self.format.data),
+            "audience": Audience(self.audience.data),
+            "duration": self.duration.data or "",
+            "prerequisites": self.prerequisites.data or "",
+            "material_url": self.material_url.data or None,
+        }
+
+
+def _capacity(form, field):
+    value = (field.data or "").strip()
+    if not value:
+        field.data = ""
+        return
+    if not re.fullmatch(r"[0-9]{1,6}", value) or not 1 <= int(value) <= MAX_CAPACITY:
+        raise ValidationError(
+            _l(
+                "Give a positive whole number of seats (at most %(max)d), "
+                "or leave empty for no limit.",
+                max=MAX_CAPACITY,
+            )
+        )
+
+
+def local_to_utc(day, at: time) -> datetime:
+    return datetime.combine(day, at).replace(tzinfo=MONTREAL)
+
+
+class SessionForm(BaseForm):
+    start_date = DateField(
+        _l("Date"),
+        validators=[DataRequired(message=_l("Give a valid date."))],
+    )
+    start_time = TimeField(
+        _l("Start time"), validators=[DataRequired(message=_l("Give a valid time."))]
+    )
+    end_time = TimeField(
+        _l("End time"), validators=[DataRequired(message=_l("Give a valid time."))]
+    )
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    online_url = StringField(
+        _l("Online link"),
+        validators=[
+            Optional(),
+            Length(max=500),
+            _web_link,
+            URL(message=_l("This web address is not valid.")),
+        ],
+    )
+    capacity = StringField(_l("Number of seats"), validators=[Length(max=20), _capacity])
+    deadline_date = DateField(_l("Registration deadline (date)"), validators=[Optional()])
+    deadline_time = TimeField(_l("Registration deadline (time)"), validators=[Optional()])
+    state = SelectField(
+        _l("Registration"),
+        choices=[
+            SelectChoice(s.value, SESSION_STATE_LABELS[s])
+            for s in (SessionState.open, SessionState.closed)
+        ],
+    )
+
+    def validate_start_date(self, field):
+        if field.data and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Give a valid date."))
+
+    def validate_deadline_date(self, field):
+        if field.data and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Give a valid date."))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not (self.place.data or self.online_url.data) and not self.place.errors:
+            self.place.errors = [*self.place.errors, _l("Give a place, an online link, or both.")]
+            ok = False
+        return ok
+
+    def values(self) -> dict:
+        deadline = None
+        if self.deadline_date.data:
+            deadline = local_to_utc(
+                self.deadline_date.data, self.deadline_time.data or time(23, 59)
+            )
+        return {
+            "starts_at": local_to_utc(self.start_date.data, self.start_time.data),
+            "ends_at": local_to_utc(self.start_date.data, self.end_time.data),
+            "place": self.place.data or "",
+            "online_url": self.online_url.data or None,
+            "capacity": int(self.capacity.data) if self.capacity.data else None,
+            "registration_deadline": deadline,
+        }
+
+    def fill(self, session) -> None:
+        start = session.starts_at.astimezone(MONTREAL)
+        self.start_date.data = start.date()
+        self.start_time.data = start.time().replace(second=0, microsecond=0)
+        self.end_time.data = (
+            session.ends_at.astimezone(MONTREAL).time().replace(second=0, microsecond=0)
+        )
+        self.place.data = session.place
+        self.online_url.data = session.online_url or ""
+        self.capacity.data = str(session.capacity) if session.capacity else ""
+        if session.registration_deadline:
+            d = session.registration_deadline.astimezone(MONTREAL)
+            self.deadline_date.data = d.date()
+            self.deadline_time.data = d.time().replace(second=0, microsecond=0)
+        self.state.data = session.state.value
+
+
+class MoveForm(BaseForm):
+    to_state = SelectField(_l("Move to"), choices=_choices(REGISTRATION_STATE_LABELS))
+    reason = StringField(_l("Reason (kept in the log)"), validators=[_required(), Length(max=500)])
+
+
+class CancelSessionForm(BaseForm):
+    reason = StringField(
+        _l("Reason given to the registrants"), validators=[Optional(), Length(max=500)]
+    )

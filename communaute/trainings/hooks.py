@@ -1,0 +1,29 @@
+"""How trainings plug into the platform: personal data, /me, home page, coordination, demo."""
+
+from flask_babel import lazy_gettext as _l
+
+from communaute.demo import DEMO_LOADERS
+from communaute.main.views import COORDINATION_LINKS, HOME_BLOCKS
+from communaute.privacy import register_me_section, register_personal_data
+from communaute.trainings import services
+from communaute.trainings.demo import load_demo_trainings
+
+
+def _me_context(user) -> dict:
+    return services.member_registrations(user)
+
+
+def _home_block() -> dict:
+    return {"template": "trainings/_home.html", "sessions": services.upcoming_sessions(3)}
+
+
+register_personal_data(
+    "trainings",
+    export=services.export_member,
+    erase=services.erase_member,
+    tables=("training_registrations", "training_registration_moves"),
+)
+register_me_section("trainings", template="trainings/_me.html", context=_me_context, order=10)
+HOME_BLOCKS["20_trainings"] = _home_block
+COORDINATION_LINKS.append(("trainings.manage", _l("Trainings: courses, sessions and registrants")))
+DEMO_LOADERS.append(load_demo_trainings)

@@ -1,0 +1,237 @@
+"""Courses, their sessions, registrations and the log of every move on a registration."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from communaute.auth.models import User
+from communaute.db import utcnow
+from communaute.extensions import db
+
+
+class CourseFormat(enum.StrEnum):
+    online = "online"
+    in_person = "in_person"
+    hybrid = "hybrid"
+    self_paced = "self_paced"
+
+
+class Audience(enum.StrEnum):
+    patient_partners = "patient_partners"
+    caregivers = "caregivers"
+    researchers = "researchers"
+    clinicians = "clinicians"
+    everyone = "everyone"
+
+
+class SessionState(enum.StrEnum):
+    open = "open"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+class RegistrationState(enum.StrEnum):
+    confirmed = "confirmed"
+    waiting = "waiting"
+    cancelled = "cancelled"
+
+
+FORMAT_LABELS = {
+    CourseFormat.online: _l("Online, live"),
+    CourseFormat.in_person: _l("In person"),
+    CourseFormat.hybrid: _l("Hybrid (in person or online)"),
+    CourseFormat.self_paced: _l("Self-paced, at your own pace"),
+}
+AUDIENCE_LABELS = {
+    Audience.patient_partners: _l("Patient partners"),
+    Audience.caregivers: _l("Caregivers"),
+    Audience.researchers: _l("Researchers"),
+    Audience.clinicians: _l("Clinicians"),
+    Audience.everyone: _l("Everyone"),
+}
+LANGUAGE_LABELS = {"fr": _l("French"), "en": _l("English")}
+SESSION_STATE_LABELS = {
+    SessionState.open: _l("Registration open"),
+    SessionState.closed: _l("Registration closed"),
+    SessionState.cancelled: lazy_pgettext("feminine", "Cancelled"),
+}
+REGISTRATION_STATE_LABELS = {
+    RegistrationState.confirmed: _l("Confirmed"),
+    RegistrationState.waiting: _l("On the waiting list"),
+    RegistrationState.cancelled: lazy_pgettext("feminine", "Cancelled"),
+}
+
+#: Reasons the system records on its own moves, shown translated in the log.
+SYSTEM_REASONS = {
+    "auto:promoted": _l("A seat freed up: promoted from the waiting list"),
+    "auto:given_back": _l("Seat given back from the email link"),
+    "auto:session_cancelled": _l("Session cancelled"),
+}
+
+
+class Course(db.Model):
+    """A training course, or a self-paced learning activity (no session, a material link)."""
+
+    __tablename__ = "training_courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500))
+    #: Plain text; paragraphs and bare links are rendered safely.
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    format: Mapped[CourseFormat] = mapped_column(
+        db.Enum(CourseFormat, native_enum=False, length=30)
+    )
+    audience: Mapped[Audience] = mapped_column(db.Enum(Audience, native_enum=False, length=30))
+    #: Free text: "3 heures", "2 demi-journées".
+    duration: Mapped[str] = mapped_column(String(100), default="")
+    prerequisites: Mapped[str] = mapped_column(String(500), default="")
+    #: For self-paced activities: given to the member as soon as they register.
+    material_url: Mapped[str | None] = mapped_column(String(500))
+    published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        back_populates="course", order_by="TrainingSession.starts_at"
+    )
+
+    @property
+    def is_self_paced(self) -> bool:
+        return self.format == CourseFormat.self_paced
+
+    def visible_to(self, user) -> bool:
+        return self.published or bool(user and user.is_authenticated and user.is_coordinator)
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug}>"
+
+
+class TrainingSession(db.Model):
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("training_courses.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(300), default="")
+    #: Shown only to confirmed registrants (their page and their emails).
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    #: None: no limit.
+    capacity: Mapped[int | None]
+    registration_deadline: Mapped[datetime | None]
+    state: Mapped[SessionState] = mapped_column(
+        db.Enum(SessionState, native_enum=False, length=30), default=SessionState.open
+    )
+    #: Goes up at each change people are told about: the calendar SEQUENCE, so calendar
+    #: apps replace the event instead of ignoring the update.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="sessions")
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="session", order_by="Registration.id"
+    )
+
+    def is_past(self, now: datetime | None = None) -> bool:
+        return self.starts_at <= (now or utcnow())
+
+    def __repr__(self) -> str:
+        return f"<TrainingSession {self.id}>"
+
+
+ACTIVE = "state <> 'cancelled'"
+
+
+class Registration(db.Model):
+    """A member's place in a session (or access to a self-paced activity)."""
+
+    __tablename__ = "training_registrations"
+    __table_args__ = (
+        # The last guard against doubles: one active registration per member and session,
+        # and one per member and self-paced activity.
+        Index(
+            "uq_training_registrations_active",
+            "session_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text(ACTIVE + " AND session_id IS NOT NULL"),
+            postgresql_where=text(ACTIVE + " AND session_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_training_registrations_active_self_paced",
+            "course_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text(ACTIVE + " AND session_id IS NULL"),
+            postgresql_where=text(ACTIVE + " AND session_id IS NULL"),
+        ),
+        Index("ix_training_registrations_queue", "session_id", "state", "waitlisted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("training_courses.id", ondelete="CASCADE"), index=True
+    )
+    #: None for a self-paced activity.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_sessions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    state: Mapped[RegistrationState] = mapped_column(
+        db.Enum(RegistrationState, native_enum=False, length=30)
+    )
+    #: Place in the queue: the waiting list is ordered by (waitlisted_at, id).
+    waitlisted_at: Mapped[datetime | None]
+    #: None: not marked yet.
+    attended: Mapped[bool | None]
+    #: Set on promotion: the one-click link in the email to give the seat back.
+    promotion_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reminder_sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+    course: Mapped[Course] = relationship()
+    session: Mapped[TrainingSession | None] = relationship(back_populates="registrations")
+    user: Mapped[User] = relationship()
+    moves: Mapped[list[RegistrationMove]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", order_by="RegistrationMove.id"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.state != RegistrationState.cancelled
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.state}>"
+
+
+class RegistrationMove(db.Model):
+    """One change of state of a registration: who (None: the system), when, why."""
+
+    __tablename__ = "training_registration_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("training_registrations.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="moves")
+    actor: Mapped[User | None] = relationship()
