@@ -14,13 +14,14 @@ REGIONAL = {"fr": "fr_CA", "en": "en_CA"}
 TIMEZONE = "America/Montreal"
 MONTREAL = ZoneInfo(TIMEZONE)
 
-#: How people read a date here: « mardi 24 novembre 2026, 12 h 00 ».
+#: How people read a date here: « mardi 24 novembre 2026, 12 h 00 » (no line break inside
+#: the time: non-breaking spaces).
 FORMATS = {
     "fr": {
-        "datetime": "EEEE d MMMM y, HH 'h' mm",
+        "datetime": "EEEE d MMMM y, HH\u00a0'h'\u00a0mm",
         "date": "EEEE d MMMM y",
-        "short": "d MMM y, HH 'h' mm",
-        "time": "HH 'h' mm",
+        "short": "d MMM y, HH\u00a0'h'\u00a0mm",
+        "time": "HH\u00a0'h'\u00a0mm",
     },
     "en": {
         "datetime": "EEEE, MMMM d, y, h:mm a",
