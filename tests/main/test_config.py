@@ -34,3 +34,35 @@ def test_untrusted_host_header_is_refused_when_hosts_are_pinned(database_url, tm
     client = app.test_client()
     assert client.get("/privacy", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/privacy", headers={"Host": "communaute.example"}).status_code == 200
+
+
+def test_rate_limits_can_live_in_redis_shared_by_every_server(app, database_url, tmp_path):
+    """Two app instances (two servers) share one Redis: the limit counts across both."""
+    import uuid
+
+    from tests.factories import csrf_token
+
+    # Limits are per client address: a fresh made-up one, so earlier runs do not count.
+    address = "203.0.113." + str(uuid.uuid4().int % 250 + 1) + "-" + uuid.uuid4().hex[:6]
+    config = {
+        "COMMUNAUTE_ENV": "testing",
+        "SECRET_KEY": "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "INSTANCE_PATH": str(tmp_path),
+    }
+    codes = []
+    for _ in range(2):  # server A, then server B (``app`` only prepared the database)
+        server = create_app(config)
+        client = server.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        with server.app_context():
+            token = csrf_token(client, "/auth/login")
+            for _ in range(6):
+                r = client.post(
+                    "/auth/login",
+                    data={"email": "x@exemple.ca", "password": "y" * 12, "csrf_token": token},
+                )
+                codes.append(r.status_code)
+    assert codes[:10] == [200] * 10
+    assert codes[10:] == [429, 429]
