@@ -1,8 +1,5 @@
 """Magazine pages. Thin: load, check access, validate, call one service, commit, redirect."""
 
-import csv
-import io
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,6 +8,7 @@ from sqlalchemy import select
 from communaute.auth.access import confirmed_required, coordinator_required
 from communaute.auth.forms import ButtonForm
 from communaute.db import utcnow
+from communaute.exports import csv_response
 from communaute.extensions import db
 from communaute.magazine import bp, services
 from communaute.magazine.forms import (
@@ -512,40 +510,27 @@ def edition_publish(edition_id):
     return redirect(url_for("magazine.edition", edition_id=ed.id))
 
 
-def _cell(value) -> str:
-    """Neutralises what a spreadsheet would run as a formula."""
-    value = "" if value is None else str(value)
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @bp.route("/review/editions/<int:edition_id>.csv")
 @coordinator_required
 def edition_csv(edition_id):
     """The edition's texts for the printer, signed as each author chose (never more)."""
     ed = db.get_or_404(Edition, edition_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Numéro", "Titre", "Signature", "Forme", "Point de vue", "Texte"])
-    for s in ed.submissions:
-        if s.state not in (SubmissionState.accepted, SubmissionState.published):
-            continue
-        writer.writerow(
-            [
-                _cell(s.id),
-                _cell(s.title),
-                _cell(s.byline_text or _("Anonymous")),
-                _cell(s.form_label),
-                _cell(s.perspective_label),
-                _cell(s.text),
-            ]
-        )
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=edition-{ed.number}.csv"},
-    )
+    header = ["Numéro", "Titre", "Signature", "Forme", "Point de vue", "Texte"]
+
+    def rows():
+        # Runs while the response streams, after the view's session is closed: load afresh.
+        for s in db.session.get(Edition, ed.id).submissions:
+            if s.state in (SubmissionState.accepted, SubmissionState.published):
+                yield [
+                    s.id,
+                    s.title,
+                    s.byline_text or _("Anonymous"),
+                    s.form_label,
+                    s.perspective_label,
+                    s.text,
+                ]
+
+    return csv_response(f"edition-{ed.number}.csv", header, rows())
 
 
 @bp.route("/review/themes/", methods=["GET", "POST"])

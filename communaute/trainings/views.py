@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -16,6 +14,7 @@ from communaute.auth.access import coordinator_required
 from communaute.auth.forms import ButtonForm
 from communaute.db import utcnow
 from communaute.errors import DomainError
+from communaute.exports import csv_response
 from communaute.extensions import db
 from communaute.forms import CONTROL
 from communaute.trainings import bp, services
@@ -448,55 +447,35 @@ def session_cancel(session_id):
     return redirect(url_for("trainings.roster", session_id=session.id))
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell Excel will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
 @bp.route("/manage/sessions/<int:session_id>/registrants.csv")
 @coordinator_required
 def roster_csv(session_id):
     session = _get_or_404(TrainingSession, session_id)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        [
-            "Nom",
-            "Courriel",
-            "État",
-            "Rang sur la liste d'attente",
-            "Présence",
-            "Besoins d'accommodement",
-            "Inscrit le",
-        ]
-    )
+    header = [
+        "Nom",
+        "Courriel",
+        "État",
+        "Rang sur la liste d'attente",
+        "Présence",
+        "Besoins d'accommodement",
+        "Inscrit le",
+    ]
     waiting = {r.id: i for i, r in enumerate(services.waiting_list(session), start=1)}
     states = {"confirmed": "Confirmé", "waiting": "En attente", "cancelled": "Annulé"}
-    for reg in session.registrations:
-        presence = "" if reg.attended is None else ("Présent" if reg.attended else "Absent")
-        writer.writerow(
-            [
-                csv_cell(reg.user.display_name),
-                csv_cell(reg.user.email),
+
+    def rows():
+        # Runs while the response streams, after the view's session is closed: load afresh.
+        for reg in db.session.get(TrainingSession, session.id).registrations:
+            presence = "" if reg.attended is None else ("Présent" if reg.attended else "Absent")
+            yield [
+                reg.user.display_name,
+                reg.user.email,
                 states[reg.state.value],
                 waiting.get(reg.id, ""),
                 presence,
-                csv_cell(", ".join(reg.user.accommodation_labels())),
+                ", ".join(reg.user.accommodation_labels()),
                 reg.created_at.strftime("%Y-%m-%d %H:%M UTC"),
             ]
-        )
+
     filename = f"inscriptions-{session.course.slug}-{session.starts_at:%Y-%m-%d}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return csv_response(filename, header, rows())

@@ -1,7 +1,4 @@
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +6,7 @@ from sqlalchemy import select
 
 from communaute.auth.access import coordinator_required
 from communaute.auth.forms import ButtonForm
+from communaute.exports import csv_response
 from communaute.extensions import db, limiter
 from communaute.i18n import MONTREAL, format_local
 from communaute.webinars import bp, services
@@ -356,39 +354,17 @@ CSV_HEADERS = [
 STATE_FR = {"confirmed": "Inscrit", "waiting": "Liste d'attente", "cancelled": "Annulé"}
 
 
-def csv_cell(value) -> str:
-    """Neutralises spreadsheet formulas: a cell starting with = + - @ tab or CR gets a quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 @bp.route("/<int:webinar_id>/attendance.csv")
 @coordinator_required
 def attendance_csv(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
-    with force_locale("fr_CA"):  # French headers: French cells too (accommodation labels)
-        body = _attendance_csv(webinar)
-    return Response(
-        body.encode("utf-8"),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="presences-webinaire-{webinar.id}.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
-
-def _attendance_csv(webinar: Webinar) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADERS)
-    for s in webinar.signups:
-        writer.writerow(
-            [
-                csv_cell(v)
-                for v in (
+    def rows():
+        # Runs while the response streams, after the view's session is closed: load afresh.
+        signups = db.session.get(Webinar, webinar.id).signups
+        with force_locale("fr_CA"):  # French headers: French cells too (accommodation labels)
+            for s in signups:
+                yield (
                     s.name,
                     s.email,
                     "Membre" if s.is_member else "Invité",
@@ -400,6 +376,5 @@ def _attendance_csv(webinar: Webinar) -> str:
                     "; ".join(s.user.accommodation_labels()) if s.user else "",
                     s.how_heard or "",
                 )
-            ]
-        )
-    return "\ufeff" + out.getvalue()
+
+    return csv_response(f"presences-webinaire-{webinar.id}.csv", CSV_HEADERS, rows())

@@ -104,7 +104,7 @@ def test_coordinator_marks_attendance_and_downloads_csv(live_server, page, tmp_p
     path = tmp_path / "presences.csv"
     info.value.save_as(path)
     text = path.read_bytes().decode("utf-8-sig")
-    assert text.startswith("Nom,Courriel")
+    assert text.startswith("Nom;Courriel")
     assert "Jean Membre" in text and "oui" in text
 
     page.goto(live_server.url + "/webinars/manage/report")

@@ -414,7 +414,7 @@ def test_edition_csv_neutralises_formulas_and_has_a_bom(client, app, rctx, autho
     db.session.commit()
     login(client, coordinator)
     body = client.get(f"/magazine/review/editions/{edition.id}.csv").data.decode("utf-8")
-    assert body.startswith("\ufeffNuméro,Titre,Signature")
+    assert body.startswith("\ufeffNuméro;Titre;Signature")
     assert "'=HYPERLINK(1)" in body
 
 

@@ -395,7 +395,7 @@ def test_attendance_csv(coordinator_client):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     raw = response.get_data()
     assert raw.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Nom", "Courriel", "Membre ou invité"]
     names = [r[0] for r in rows[1:]]
     assert '\'=HYPERLINK("http://x","y")' in names
