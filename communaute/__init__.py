@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from communaute import email as outbox
 from communaute.config import load_config
@@ -41,6 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
             "magazine/translations",
         )
     )
+
+    if app.config["PROXY_COUNT"] > 0:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _db.init_app(app)
     migrate.init_app(app, _db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

@@ -58,6 +58,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         #: Explicit: the shared Limiter object would otherwise keep the last app's choice.
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        #: How many proxies (load balancers) stand in front and set X-Forwarded-*: their
+        #: X-Forwarded-For is then the client's address (rate limits) and -Proto the scheme.
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "TRUSTED_HOSTS": [h for h in env.get("TRUSTED_HOSTS", "").split(",") if h] or None,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "America/Montreal",

@@ -66,3 +66,31 @@ def test_rate_limits_can_live_in_redis_shared_by_every_server(app, database_url,
                 codes.append(r.status_code)
     assert codes[:10] == [200] * 10
     assert codes[10:] == [429, 429]
+
+
+def test_behind_a_proxy_rate_limits_count_each_client(app, database_url, tmp_path):
+    """With PROXY_COUNT=1, two people behind one load balancer are two addresses."""
+    from tests.factories import csrf_token
+
+    server = create_app(
+        {
+            "COMMUNAUTE_ENV": "testing",
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PROXY_COUNT": 1,
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    client = server.test_client()
+    with server.app_context():
+        token = csrf_token(client, "/auth/login")
+
+        def attempt(ip):
+            return client.post(
+                "/auth/login",
+                data={"email": "x@exemple.ca", "password": "y" * 12, "csrf_token": token},
+                headers={"X-Forwarded-For": ip},
+            ).status_code
+
+        assert [attempt("198.51.100.7") for _ in range(11)][-1] == 429
+        assert attempt("198.51.100.8") == 200, "another person is not blocked"
