@@ -45,8 +45,9 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Load benchmark (needs PostgreSQL on 127.0.0.1:5432 and wrk): writes bench/RESULTS.md.
 bench: $(VENV)/.installed-test
-	@echo "Benchmarks live in bench/ (see bench/README.md)."
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3

@@ -1,0 +1,717 @@
+"""The load benchmark: `make bench` (or `python bench/run.py`). Run by hand, never in CI.
+
+1. Creates the PostgreSQL database ``bench`` on 127.0.0.1:5432 (user postgres, trust auth),
+   migrates it and seeds it with the large data set (bench/seed.py).
+2. Starts the app under gunicorn (2 x cores sync workers) and, beside it, a bare Flask hello
+   world under the same settings: the framework's limit on this machine.
+3. Drives each page with wrk (127.0.0.1 only, 16 connections, bounded duration), hello world
+   first and last; logged-in pages carry a session cookie signed with the app's key.
+4. Times a whole guest webinar sign-up (GET, POST with the CSRF token, follow the redirect),
+   one after the other, then the sign-up POST at 16 concurrent clients.
+5. Overbooking: 200 members register at once for a 20-seat session (and 200 guests sign up
+   for a 20-seat webinar), then counts confirmed/waiting rows and waiting-list positions.
+6. Reads each worker's resident memory, and writes bench/RESULTS.md. Text below the line
+   ``<!-- notes -->`` in an existing RESULTS.md (the analysis) is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT))
+
+from bench.seed import LANDMARKS  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DB_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+APP_PORT, HELLO_PORT = 8811, 8812
+SECRET = "bench-secret-key-not-for-production-0123456789"
+NOTES = "<!-- notes -->"
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
+
+
+def log(msg: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
+
+
+# Database -------------------------------------------------------------------------------
+
+
+def prepare_database(scale: str, env: dict) -> float:
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("DROP DATABASE IF EXISTS bench WITH (FORCE)"))
+        conn.execute(sa.text("CREATE DATABASE bench"))
+    admin.dispose()
+    subprocess.run([BIN / "flask", "--app", "communaute", "db", "upgrade"], env=env, check=True)
+    started = time.monotonic()
+    subprocess.run(
+        [PYTHON, BENCH / "seed.py", "--scale", scale, "--database-url", DB_URL], env=env, check=True
+    )
+    return time.monotonic() - started
+
+
+# Servers --------------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, name: str, target: str, port: int, workers: int, env: dict):
+        self.name, self.port = name, port
+        self.cmd = [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(BENCH),
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            f"/tmp/bench-{name}.log",
+            target,
+        ]
+        self.env = env
+        self.proc = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=BENCH)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/healthz" if self.name == "app" else "/")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start, see /tmp/bench-{self.name}.log")
+
+    def worker_rss_mb(self) -> list[float]:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        out = []
+        for pid in children:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out.append(int(line.split()[1]) / 1024)
+        return out
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=30)
+
+
+# wrk ------------------------------------------------------------------------------------
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(url: str, *, seconds: int, connections: int, cookie: str | None = None) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
+        "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "errors": 0,
+        "raw": out,
+    }
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if bad:
+        result["errors"] += int(bad.group(1))
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if sock:
+        result["errors"] += sum(int(x) for x in sock.groups())
+    return result
+
+
+# A small HTTP client with cookies and CSRF tokens ---------------------------------------
+
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"|value="([^"]+)"[^>]*?name="csrf_token"')
+
+
+class Client:
+    def __init__(self, port: int, cookies: dict | None = None):
+        self.port = port
+        self.cookies = dict(cookies or {})
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            if value:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        return response.status, response.headers, data
+
+    def token(self, path: str) -> str:
+        status, _, data = self.request("GET", path)
+        assert status == 200, (path, status)
+        match = CSRF.search(data.decode())
+        assert match, f"no CSRF token on {path}"
+        return match.group(1) or match.group(2)
+
+
+def signed_session(user_token: str) -> str:
+    """A session cookie as Flask-Login writes it at login, signed with the benchmark key."""
+    from flask import Flask
+
+    app = Flask("bench-cookie")
+    app.secret_key = SECRET
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps({"_user_id": user_token, "_fresh": True})
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def guest_signups(port: int, webinar_id: int, count: int) -> dict:
+    """A whole guest sign-up, one after the other: GET the page, POST, follow the redirect."""
+    times = []
+    for i in range(count):
+        client = Client(port)
+        started = time.perf_counter()
+        token = client.token(f"/webinars/{webinar_id}")
+        status, headers, _ = client.request(
+            "POST",
+            f"/webinars/{webinar_id}/signup",
+            {
+                "csrf_token": token,
+                "name": f"Invitée {i}",
+                "email": f"bench-seq-{i}-{time.time_ns()}@exemple.ca",
+                "language": "fr",
+                "how_heard": "Infolettre",
+            },
+        )
+        assert status == 302, status
+        status, _, _ = client.request("GET", urlsplit(headers["Location"]).path)
+        assert status == 200, status
+        times.append((time.perf_counter() - started) * 1000)
+    return {"n": count, "p50": statistics.median(times), "p99": percentile(times, 0.99)}
+
+
+def concurrent_posts(port: int, webinar_id: int, clients: int, per_client: int) -> dict:
+    """The sign-up POST alone, ``clients`` at a time (each prepared its form first)."""
+    times, errors, lock = [], [], threading.Lock()
+
+    def run(k: int) -> None:
+        for i in range(per_client):
+            client = Client(port)
+            token = client.token(f"/webinars/{webinar_id}")
+            form = {
+                "csrf_token": token,
+                "name": "Invité",
+                "email": f"bench-par-{k}-{i}-{time.time_ns()}@exemple.ca",
+                "language": "fr",
+            }
+            started = time.perf_counter()
+            status, _, _ = client.request("POST", f"/webinars/{webinar_id}/signup", form)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                times.append(elapsed)
+                if status != 302:
+                    errors.append(status)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {
+        "n": len(times),
+        "p50": statistics.median(times),
+        "p99": percentile(times, 0.99),
+        "errors": len(errors),
+    }
+
+
+def first_byte(port: int, path: str, cookie: str, count: int = 5) -> dict:
+    """Time to the response headers, then to the last byte, for a heavy coordinator page."""
+    ttfb, total, size = [], [], 0
+    for _ in range(count):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        started = time.perf_counter()
+        conn.request("GET", path, headers={"Cookie": cookie})
+        response = conn.getresponse()
+        ttfb.append((time.perf_counter() - started) * 1000)
+        size = len(response.read())
+        total.append((time.perf_counter() - started) * 1000)
+        conn.close()
+        assert response.status == 200, (path, response.status)
+    return {"ttfb": statistics.median(ttfb), "total": statistics.median(total), "bytes": size}
+
+
+# Overbooking ------------------------------------------------------------------------------
+
+
+def overbooking(port: int, engine, people: int = 200, seats: int = 20) -> dict:
+    """``people`` members register at the same moment for a session with ``seats`` seats."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        course_id = conn.scalar(
+            sa.text(
+                "INSERT INTO training_courses (slug, title, summary, description, language, "
+                "format, audience, duration, prerequisites, published, created_at) VALUES "
+                "('bench-surreservation', 'Surréservation', 'Test de charge', '', 'fr', "
+                "'online', 'everyone', '2 heures', '', true, :now) RETURNING id"
+            ),
+            {"now": now},
+        )
+        session_id = conn.scalar(
+            sa.text(
+                "INSERT INTO training_sessions (course_id, starts_at, ends_at, place, "
+                "online_url, capacity, state, sequence, created_at) VALUES "
+                "(:c, :s, :e, '', 'https://zoom.example/j/1', :cap, 'open', 0, :now) "
+                "RETURNING id"
+            ),
+            {
+                "c": course_id,
+                "s": now + timedelta(days=20),
+                "e": now + timedelta(days=20, hours=2),
+                "cap": seats,
+                "now": now,
+            },
+        )
+        tokens = conn.execute(
+            sa.text(
+                "SELECT id, session_token FROM users WHERE role = 'member' "
+                "ORDER BY id DESC LIMIT :n"
+            ),
+            {"n": people},
+        ).all()
+    # Each member opens the course page first (their CSRF token), then all POST at once.
+    clients = []
+    for _uid, user_token in tokens:
+        client = Client(port, {"session": signed_session(user_token)})
+        clients.append((client, client.token("/trainings/bench-surreservation")))
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def register(client: Client, token: str) -> None:
+        barrier.wait()
+        status, _, _ = client.request(
+            "POST", f"/trainings/sessions/{session_id}/register", {"csrf_token": token}
+        )
+        statuses.append(status)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=register, args=c) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT state, count(*) FROM training_registrations "
+                    "WHERE session_id = :s GROUP BY state"
+                ),
+                {"s": session_id},
+            ).all()
+        )
+        duplicates = conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM (SELECT user_id FROM training_registrations "
+                "WHERE session_id = :s GROUP BY user_id HAVING count(*) > 1) d"
+            ),
+            {"s": session_id},
+        )
+        # The waiting list is ordered by (waitlisted_at, id): position = rank in that order.
+        queue = conn.execute(
+            sa.text(
+                "SELECT waitlisted_at FROM training_registrations "
+                "WHERE session_id = :s AND state = 'waiting' ORDER BY waitlisted_at, id"
+            ),
+            {"s": session_id},
+        ).all()
+    positions_ok = len(queue) == people - seats and all(w[0] is not None for w in queue)
+    return {
+        "people": people,
+        "seats": seats,
+        "seconds": elapsed,
+        "statuses": {s: statuses.count(s) for s in set(statuses)},
+        "confirmed": counts.get("confirmed", 0),
+        "waiting": counts.get("waiting", 0),
+        "duplicates": duplicates,
+        "positions": f"1..{len(queue)}" if positions_ok else "gap or missing waitlisted_at",
+    }
+
+
+def webinar_overbooking(port: int, engine, people: int = 200, seats: int = 20) -> dict:
+    """``people`` guests sign up at the same moment for a webinar with ``seats`` seats."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        webinar_id = conn.scalar(
+            sa.text(
+                "INSERT INTO webinars (title, description, tags, start_at, duration_minutes, "
+                "language, join_url, phone_dial_in, captioning, capacity, status, "
+                "recording_url, resources, sequence, created_at) VALUES ('Surréservation', "
+                "'', '', :s, 60, 'fr', '', '', '', :cap, 'scheduled', '', '', 0, :now) "
+                "RETURNING id"
+            ),
+            {"s": now + timedelta(days=20), "cap": seats, "now": now},
+        )
+    clients = []
+    for i in range(people):
+        client = Client(port)
+        clients.append((i, client, client.token(f"/webinars/{webinar_id}")))
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def sign_up(i: int, client: Client, token: str) -> None:
+        barrier.wait()
+        status, _, _ = client.request(
+            "POST",
+            f"/webinars/{webinar_id}/signup",
+            {
+                "csrf_token": token,
+                "name": f"Invité {i}",
+                "email": f"surresa-{i}@exemple.ca",
+                "language": "fr",
+            },
+        )
+        statuses.append(status)
+
+    threads = [threading.Thread(target=sign_up, args=c) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT state, count(*) FROM webinar_signups WHERE webinar_id = :w "
+                    "GROUP BY state"
+                ),
+                {"w": webinar_id},
+            ).all()
+        )
+    return {
+        "people": people,
+        "seats": seats,
+        "statuses": {s: statuses.count(s) for s in set(statuses)},
+        "confirmed": counts.get("confirmed", 0),
+        "waiting": counts.get("waiting", 0),
+    }
+
+
+# Report -----------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+    pg = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    gunicorn = subprocess.run(
+        [BIN / "gunicorn", "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": f"{mem} MB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "gunicorn": gunicorn,
+        "wrk": (wrk_version.stdout or wrk_version.stderr).splitlines()[0],
+    }
+
+
+def write_results(path: Path, data: dict) -> None:
+    notes = ""
+    if path.exists() and NOTES in path.read_text():
+        notes = path.read_text().split(NOTES, 1)[1]
+    m = data["machine"]
+    hello = data["hello_rps"]
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py); the numbers are from the run below, never "
+        "edited by hand. The analysis after the table is kept when the file is rewritten.",
+        "",
+        f"- Date: {data['date']}",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; {m['os']}",
+        f"- Python {m['python']}, PostgreSQL {m['postgresql']}, {m['gunicorn']}, {m['wrk']}",
+        f"- Data: `bench/seed.py --scale {data['scale']}` into PostgreSQL, "
+        f"seeded in {data['seed_seconds']:.1f} s",
+        f"- Servers: `gunicorn --workers {data['workers']} --worker-class sync` for "
+        "`bench/wsgi.py` (the app: SECRET_KEY set, COMMUNAUTE_ENV=production, "
+        "OUTBOX_DELIVERY=worker, RATELIMIT_ENABLED=0) and for `bench/hello.py` (bare Flask)",
+        f"- Load: `wrk -t2 -c{data['connections']} -d{data['seconds']}s --latency --timeout "
+        "30s URL` on 127.0.0.1, pages one after the other; logged-in pages send a session "
+        "cookie signed with the benchmark key",
+        "",
+        "## Pages",
+        "",
+        f"Hello world: {data['hello_before']:.0f} requests/s before the pages, "
+        f"{data['hello_after']:.0f} after; ratios below use their mean, {hello:.0f}.",
+        "",
+        "| page | path | requests/s | p50 ms | p99 ms | % of hello world | errors | target |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in data["pages"]:
+        ratio = 100 * row["rps"] / hello
+        target = row["target"]
+        if target == "public":
+            verdict = "≥ 30 %: " + ("met" if ratio >= 30 else "**missed**")
+        elif target == "attendance":
+            verdict = "< 1 s: " + ("met" if row["p50"] < 1000 else "**missed**")
+        else:
+            verdict = ""
+        lines.append(
+            f"| {row['name']} | `{row['path']}` | {row['rps']:.1f} | {row['p50']:.1f} | "
+            f"{row['p99']:.1f} | {ratio:.1f} % | {row['errors']} | {verdict} |"
+        )
+    g, c = data["guest"], data["concurrent"]
+    lines += [
+        "",
+        "## Journeys and heavy pages",
+        "",
+        f"- Whole guest webinar sign-up (GET page, POST form with CSRF token, follow the "
+        f"redirect), {g['n']} one after the other: median **{g['p50']:.1f} ms**, p99 "
+        f"**{g['p99']:.1f} ms** (target ≤ 30 ms / ≤ 60 ms: "
+        + ("met" if g["p50"] <= 30 and g["p99"] <= 60 else "**missed**")
+        + ").",
+        f"- Sign-up POST at {data['connections']} concurrent clients, {c['n']} POSTs: p50 "
+        f"{c['p50']:.1f} ms, p99 **{c['p99']:.1f} ms**, {c['errors']} non-302 (target p99 < "
+        "50 ms: " + ("met" if c["p99"] < 50 else "**missed**") + ").",
+    ]
+    for key, label in (("attendance_single", "Attendance page"), ("csv_single", "CSV export")):
+        r = data[key]
+        lines.append(
+            f"- {label} of the {data['big_signups']}-sign-up webinar, alone (median of 5): "
+            f"first byte {r['ttfb']:.0f} ms, last byte {r['total']:.0f} ms, {r['bytes']:,} bytes."
+        )
+    o, w = data["overbooking"], data["webinar_overbooking"]
+    rss = data["rss"]
+    lines += [
+        "",
+        "## Overbooking",
+        "",
+        f"- Session with {o['seats']} seats, {o['people']} members POST at once across "
+        f"{data['workers']} workers: **{o['confirmed']} confirmed, {o['waiting']} waiting**, "
+        f"{o['duplicates']} duplicates, waiting-list positions {o['positions']}; HTTP "
+        f"statuses {o['statuses']}; {o['seconds']:.1f} s for all of them.",
+        f"- Webinar with {w['seats']} seats, {w['people']} guests POST at once: "
+        f"**{w['confirmed']} confirmed, {w['waiting']} waiting**; HTTP statuses {w['statuses']}.",
+        "",
+        "## Memory",
+        "",
+        "Resident memory of each app worker after the run: "
+        + ", ".join(f"{x:.0f} MB" for x in rss)
+        + " (target < 150 MB: "
+        + ("met" if rss and max(rss) < 150 else "**missed**")
+        + ").",
+        "",
+        "## Commands",
+        "",
+        "```sh",
+        "make bench   # = .venv/bin/python bench/run.py",
+        *data["commands"],
+        "```",
+        "",
+        NOTES,
+    ]
+    path.write_text("\n".join(lines) + (notes if notes else "\n"))
+
+
+PAGES = [
+    # name, path, who, target
+    ("home", "/", None, "public"),
+    ("trainings catalog", "/trainings/", None, "public"),
+    ("catalog, filtered", "/trainings/?q=partenariat&format=online", None, "public"),
+    ("course page", f"/trainings/{LANDMARKS['course_slug']}", None, "public"),
+    ("webinar series", "/webinars/", None, "public"),
+    ("webinar page", f"/webinars/{LANDMARKS['big_webinar_id']}", None, "public"),
+    ("magazine", "/magazine/", None, "public"),
+    ("testimony", f"/magazine/{LANDMARKS['testimony_id']}", None, "public"),
+    ("/me of a busy member", "/me", "busy", None),
+    (
+        "attendance, 5,000 sign-ups",
+        f"/webinars/{LANDMARKS['big_webinar_id']}/attendance",
+        "coordinator",
+        "attendance",
+    ),
+    (
+        "attendance.csv, 5,000 sign-ups",
+        f"/webinars/{LANDMARKS['big_webinar_id']}/attendance.csv",
+        "coordinator",
+        "attendance",
+    ),
+]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Load benchmark (see bench/run.py).")
+    parser.add_argument("--scale", default="large", choices=["small", "large"])
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--reuse-db", action="store_true", help="keep the seeded database")
+    parser.add_argument("--output", default=str(BENCH / "RESULTS.md"))
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install -y wrk")
+        return 1
+    workers = 2 * (os.cpu_count() or 1)
+    env = {
+        **os.environ,
+        "DATABASE_URL": DB_URL,
+        "SECRET_KEY": SECRET,
+        "COMMUNAUTE_ENV": "production",
+        "OUTBOX_DELIVERY": "worker",
+        "RATELIMIT_ENABLED": "0",
+        "PYTHONPATH": str(ROOT),
+    }
+    data = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "scale": args.scale,
+        "workers": workers,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "machine": machine(),
+        "seed_seconds": 0.0,
+        "commands": [
+            f"flask db upgrade                      # DATABASE_URL={DB_URL}",
+            f"python bench/seed.py --scale {args.scale} --database-url {DB_URL}",
+            f"gunicorn --workers {workers} --worker-class sync --bind 127.0.0.1:{APP_PORT} "
+            "--chdir bench wsgi:app",
+            f"gunicorn --workers {workers} --worker-class sync --bind 127.0.0.1:{HELLO_PORT} "
+            "--chdir bench hello:app",
+            f"wrk -t2 -c{args.connections} -d{args.seconds}s --latency --timeout 30s "
+            f"[-H 'Cookie: session=...'] http://127.0.0.1:{APP_PORT}/PATH",
+        ],
+    }
+    if not args.reuse_db:
+        log("database: create, migrate, seed")
+        data["seed_seconds"] = prepare_database(args.scale, env)
+    engine = sa.create_engine(DB_URL)
+    with engine.connect() as conn:
+        tokens = dict(
+            conn.execute(
+                sa.text("SELECT email, session_token FROM users WHERE email IN (:a, :b)"),
+                {"a": LANDMARKS["busy_email"], "b": LANDMARKS["coordinator_email"]},
+            ).all()
+        )
+        data["big_signups"] = conn.scalar(
+            sa.text("SELECT count(*) FROM webinar_signups WHERE webinar_id = :w"),
+            {"w": LANDMARKS["big_webinar_id"]},
+        )
+    cookies = {
+        "busy": "session=" + signed_session(tokens[LANDMARKS["busy_email"]]),
+        "coordinator": "session=" + signed_session(tokens[LANDMARKS["coordinator_email"]]),
+    }
+
+    app = Server("app", "wsgi:app", APP_PORT, workers, env)
+    hello = Server("hello", "hello:app", HELLO_PORT, workers, env)
+    app.start()
+    hello.start()
+    try:
+        base = f"http://127.0.0.1:{APP_PORT}"
+        log("hello world")
+        data["hello_before"] = wrk(
+            f"http://127.0.0.1:{HELLO_PORT}/",
+            seconds=args.seconds,
+            connections=args.connections,
+        )["rps"]
+        data["pages"] = []
+        for name, path, who, target in PAGES:
+            cookie = cookies.get(who)
+            client = Client(APP_PORT)
+            status, _, _ = client.request("GET", path) if not cookie else (200, None, None)
+            assert status == 200, (path, status)
+            log(f"page: {name}")
+            result = wrk(
+                base + path, seconds=args.seconds, connections=args.connections, cookie=cookie
+            )
+            data["pages"].append({"name": name, "path": path, "target": target, **result})
+        data["hello_after"] = wrk(
+            f"http://127.0.0.1:{HELLO_PORT}/",
+            seconds=args.seconds,
+            connections=args.connections,
+        )["rps"]
+        data["hello_rps"] = (data["hello_before"] + data["hello_after"]) / 2
+        log("heavy coordinator pages, alone")
+        big = LANDMARKS["big_webinar_id"]
+        data["attendance_single"] = first_byte(
+            APP_PORT, f"/webinars/{big}/attendance", cookies["coordinator"]
+        )
+        data["csv_single"] = first_byte(
+            APP_PORT, f"/webinars/{big}/attendance.csv", cookies["coordinator"]
+        )
+        log("guest sign-up journey")
+        data["guest"] = guest_signups(APP_PORT, LANDMARKS["open_webinar_id"], 200)
+        data["concurrent"] = concurrent_posts(
+            APP_PORT, LANDMARKS["open_webinar_id"], args.connections, 25
+        )
+        log("overbooking")
+        data["overbooking"] = overbooking(APP_PORT, engine)
+        data["webinar_overbooking"] = webinar_overbooking(APP_PORT, engine)
+        data["rss"] = app.worker_rss_mb()
+    finally:
+        app.stop()
+        hello.stop()
+        engine.dispose()
+    write_results(Path(args.output), data)
+    log(f"wrote {args.output}")
+    ok = data["overbooking"]["confirmed"] == 20 and data["overbooking"]["waiting"] == 180
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
