@@ -56,7 +56,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OUTBOX_MAX_ATTEMPTS": 8,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         #: Explicit: the shared Limiter object would otherwise keep the last app's choice.
-        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,
         #: How many proxies (load balancers) stand in front and set X-Forwarded-*: their
         #: X-Forwarded-For is then the client's address (rate limits) and -Proto the scheme.
