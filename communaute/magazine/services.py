@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from communaute.auth.models import User
 from communaute.db import utcnow
@@ -541,7 +542,12 @@ def save_edition(
 
 
 def published_query(theme_id: int | None = None, form: str | None = None, edition_id=None):
-    query = select(Submission).where(Submission.state == S.published)
+    """Published texts, newest first, with their author (every byline may read it)."""
+    query = (
+        select(Submission)
+        .where(Submission.state == S.published)
+        .options(joinedload(Submission.author))
+    )
     if theme_id:
         query = query.where(Submission.themes.any(Theme.id == theme_id))
     if form:
@@ -557,5 +563,35 @@ def submissions_of(user: User) -> list[Submission]:
             select(Submission)
             .where(Submission.author_id == user.id)
             .order_by(Submission.created_at.desc(), Submission.id.desc())
+        )
+    )
+
+
+def with_cards(query):
+    """``query`` with what a card of the magazine index shows: themes and edition."""
+    return query.options(selectinload(Submission.themes), joinedload(Submission.edition))
+
+
+def state_counts() -> dict[SubmissionState, int]:
+    """How many texts are in each state the team sees (drafts are the author's alone):
+    one grouped COUNT, every state present (0 when empty), in the order of the states."""
+    found = dict(
+        db.session.execute(
+            select(Submission.state, func.count())
+            .where(Submission.state != S.draft)
+            .group_by(Submission.state)
+        ).all()
+    )
+    return {s: found.get(s, 0) for s in SubmissionState if s != S.draft}
+
+
+def queue(state: SubmissionState) -> list[Submission]:
+    """Texts in ``state``, oldest in it first, with their text edits (for the flags)."""
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.state == state)
+            .order_by(Submission.state_changed_at, Submission.id)
+            .options(selectinload(Submission.revisions))
         )
     )

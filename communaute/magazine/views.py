@@ -64,7 +64,7 @@ def index():
     form = request.args.get("form") if request.args.get("form") in Form.__members__ else None
     edition_id = _int_arg("edition")
     page = max(_int_arg("page") or 1, 1)
-    query = services.published_query(theme_id, form, edition_id)
+    query = services.with_cards(services.published_query(theme_id, form, edition_id))
     testimonies = db.session.scalars(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
     has_next = len(testimonies) > PER_PAGE
     return render_template(
@@ -324,18 +324,8 @@ def review_queue():
     state = request.args.get("state", "submitted")
     if state not in SubmissionState.__members__ or state == "draft":
         state = "submitted"
-    counts = {
-        s: db.session.scalar(
-            select(db.func.count()).select_from(Submission).where(Submission.state == s)
-        )
-        for s in SubmissionState
-        if s != SubmissionState.draft
-    }
-    items = db.session.scalars(
-        select(Submission)
-        .where(Submission.state == SubmissionState(state))
-        .order_by(Submission.state_changed_at, Submission.id)
-    ).all()
+    counts = services.state_counts()
+    items = services.queue(SubmissionState(state))
     return render_template(
         "magazine/review_queue.html",
         items=items,
