@@ -210,10 +210,14 @@ def _send(msg: OutboxMessage) -> None:
     mail.send(_to_mail(msg))
 
 
-def deliver(message_id: int) -> bool:
-    """Tries to send one due message; records the outcome. True when sent."""
+def deliver(message_id: int) -> bool | None:
+    """Tries to send one due message; records the outcome.
+
+    True when sent, False when the attempt failed (retry planned), None when another
+    sender had already taken it.
+    """
     if not _claim(message_id):
-        return False
+        return None
     msg = db.session.get(OutboxMessage, message_id)
     msg.attempts += 1
     try:
@@ -254,9 +258,10 @@ def deliver_due(limit: int = 500) -> tuple[int, int]:
     db.session.commit()
     sent = failed = 0
     for message_id in ids:
-        if deliver(message_id):
+        outcome = deliver(message_id)
+        if outcome is True:
             sent += 1
-        else:
+        elif outcome is False:
             failed += 1
     return sent, failed
 
