@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from communaute.db import utcnow
 from communaute.errors import DomainError
@@ -449,29 +451,85 @@ def send_follow_up(webinar: Webinar, *, now: datetime | None = None) -> tuple[in
     return thanked, missed
 
 
-def attendance_counts(webinar: Webinar) -> dict:
-    signups = webinar.signups
-    active = [s for s in signups if s.state != SignupState.cancelled]
-    attended = sum(1 for s in active if s.attended)
+def _counts(rows) -> dict:
+    """The attendance figures from (state, attended, how many) rows."""
+    total = active = waiting = attended = 0
+    for state, came, n in rows:
+        total += n
+        if state == SignupState.cancelled:
+            continue
+        active += n
+        if state == SignupState.waiting:
+            waiting += n
+        if came:
+            attended += n
     return {
-        "signups": len(signups),
-        "active": len(active),
-        "waiting": sum(1 for s in active if s.state == SignupState.waiting),
-        "cancelled": len(signups) - len(active),
+        "signups": total,
+        "active": active,
+        "waiting": waiting,
+        "cancelled": total - active,
         "attended": attended,
-        "rate": round(100 * attended / len(active)) if active else 0,
+        "rate": round(100 * attended / active) if active else 0,
     }
+
+
+def attendance_counts_of(webinar_ids) -> dict[int, dict]:
+    """attendance_counts() for many webinars, counted in SQL in one grouped query."""
+    ids = list(webinar_ids)
+    if not ids:
+        return {}
+    grouped: dict[int, list] = {webinar_id: [] for webinar_id in ids}
+    for webinar_id, state, came, n in db.session.execute(
+        select(Signup.webinar_id, Signup.state, Signup.attended, func.count())
+        .where(Signup.webinar_id.in_(ids))
+        .group_by(Signup.webinar_id, Signup.state, Signup.attended)
+    ):
+        grouped[webinar_id].append((state, came, n))
+    return {webinar_id: _counts(rows) for webinar_id, rows in grouped.items()}
+
+
+def attendance_counts(webinar: Webinar) -> dict:
+    return attendance_counts_of([webinar.id])[webinar.id]
 
 
 def series_report(*, now: datetime | None = None) -> list[dict]:
     """For each past webinar (oldest first): sign-ups (not cancelled) and attendance."""
     now = now or utcnow()
-    webinars = db.session.scalars(
-        select(Webinar)
-        .where(Webinar.status == WebinarStatus.scheduled, Webinar.start_at < now)
-        .order_by(Webinar.start_at)
-    ).all()
-    return [{"webinar": w, **attendance_counts(w)} for w in webinars if w.is_past(now)]
+    webinars = [
+        w
+        for w in db.session.scalars(
+            select(Webinar)
+            .where(Webinar.status == WebinarStatus.scheduled, Webinar.start_at < now)
+            .order_by(Webinar.start_at)
+        )
+        if w.is_past(now)
+    ]
+    counts = attendance_counts_of(w.id for w in webinars)
+    return [{"webinar": w, **counts[w.id]} for w in webinars]
+
+
+def attendance_list(webinar: Webinar) -> list[Signup]:
+    """Every sign-up of a webinar (by id) with its member, in one query.
+
+    ``webinar.signups`` is set to the same list, so reading it costs nothing more.
+    """
+    signups = list(db.session.scalars(_attendance_query(webinar.id)))
+    set_committed_value(webinar, "signups", signups)
+    return signups
+
+
+def iter_attendance(webinar_id: int, *, batch: int = 500):
+    """The same sign-ups, fetched ``batch`` rows at a time (the streamed CSV export)."""
+    return db.session.scalars(_attendance_query(webinar_id).execution_options(yield_per=batch))
+
+
+def _attendance_query(webinar_id: int):
+    return (
+        select(Signup)
+        .where(Signup.webinar_id == webinar_id)
+        .order_by(Signup.id)
+        .options(joinedload(Signup.user))
+    )
 
 
 # Lists ---------------------------------------------------------------------------------
@@ -482,6 +540,7 @@ def upcoming_webinars(*, now: datetime | None = None, limit: int | None = None) 
         select(Webinar)
         .where(Webinar.start_at > (now or utcnow()))
         .order_by(Webinar.start_at, Webinar.id)
+        .options(selectinload(Webinar.speakers))
     )
     if limit:
         query = query.where(Webinar.status == WebinarStatus.scheduled).limit(limit)
@@ -494,6 +553,7 @@ def past_webinars(*, now: datetime | None = None) -> list[Webinar]:
             select(Webinar)
             .where(Webinar.start_at <= (now or utcnow()), Webinar.status == WebinarStatus.scheduled)
             .order_by(Webinar.start_at.desc())
+            .options(selectinload(Webinar.speakers))
         )
     )
 
@@ -511,7 +571,11 @@ def signups_of(user) -> list[Signup]:
     """A member's sign-ups, the latest webinar first."""
     return list(
         db.session.scalars(
-            select(Signup).join(Webinar).where(_mine(user)).order_by(Webinar.start_at.desc())
+            select(Signup)
+            .join(Webinar)
+            .where(_mine(user))
+            .order_by(Webinar.start_at.desc())
+            .options(contains_eager(Signup.webinar))
         )
     )
 
