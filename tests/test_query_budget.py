@@ -178,49 +178,21 @@ def world(app):
 #: fix must make it flat without making it heavier.
 PAGES = {
     "home": (None, lambda w: "/", 10, None),
-    # Bounded by the page size (10 courses), but 2 statements per course on the page: see
-    # the "catalog_filtered" reason for the fix that would bring it down to ~4.
-    "catalog": (None, lambda w: "/trainings/", 22, None),
-    "catalog_filtered": (
-        None,
-        lambda w: "/trainings/?q=partenariat&format=in_person",
-        22,
-        "N+1 (per course on the page): trainings/services.py catalog() runs one 'next "
-        "session' SELECT per course, and trainings/views.py catalog() one seats_left() "
-        "COUNT per course",
-    ),
-    "course": (
-        None,
-        lambda w: f"/trainings/{w.course.slug}",
-        24,
-        "N+1: trainings/views.py course() calls services.seats_left() and "
-        "services.waiting_count() for each upcoming session (two COUNTs per session)",
-    ),
+    # Count, page of courses, their next sessions, the seats left in those (4).
+    "catalog": (None, lambda w: "/trainings/", 6, None),
+    "catalog_filtered": (None, lambda w: "/trainings/?q=partenariat&format=in_person", 6, None),
+    # Course, its sessions, counts by session and state (3).
+    "course": (None, lambda w: f"/trainings/{w.course.slug}", 5, None),
     "series": (None, lambda w: "/webinars/", 5, None),
     "webinar": (None, lambda w: f"/webinars/{w.webinar.id}", 4, None),
     "magazine": (None, lambda w: "/magazine/", 6, None),
     "testimony": (None, lambda w: f"/magazine/{w.testimony.id}", 4, None),
-    "me": (
-        "busy",
-        lambda w: "/me",
-        34,
-        "N+1: trainings member_registrations() lazy-loads reg.session and session.course, "
-        "once per row (the webinars section is flat: one query)",
-    ),
-    "trainings_manage": (
-        "coordinator",
-        lambda w: "/trainings/manage/",
-        46,
-        "N+1: trainings/views.py manage() calls services.course_summary() per course "
-        "(4 statements each)",
-    ),
-    "roster": (
-        "coordinator",
-        lambda w: f"/trainings/manage/sessions/{w.session.id}",
-        17,
-        "N+1: roster reads reg.user for each registration (session.registrations and "
-        "waiting_list() load without selectinload(Registration.user))",
-    ),
+    # Member, registrations with sessions and courses, sign-ups with webinars, texts (4).
+    "me": ("busy", lambda w: "/me", 6, None),
+    # Coordinator, courses, sessions by course, registrations by course and state (4).
+    "trainings_manage": ("coordinator", lambda w: "/trainings/manage/", 6, None),
+    # Coordinator, session, registrations with their users, waiting list, log, course (6).
+    "roster": ("coordinator", lambda w: f"/trainings/manage/sessions/{w.session.id}", 8, None),
     "webinars_manage": ("coordinator", lambda w: "/webinars/manage/", 4, None),
     "attendance": ("coordinator", lambda w: f"/webinars/{w.webinar.id}/attendance", 5, None),
     "attendance_csv": (

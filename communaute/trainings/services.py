@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload
 
 from communaute.auth.models import User
 from communaute.db import utcnow
@@ -83,6 +84,66 @@ def seats_left(session: TrainingSession) -> int | None:
     return max(session.capacity - confirmed_count(session), 0)
 
 
+def state_counts(session_ids) -> dict[int, dict[RegistrationState, int]]:
+    """Session id -> registrations counted by state, in one grouped query."""
+    ids = list(session_ids)
+    counts: dict[int, dict[RegistrationState, int]] = {i: {} for i in ids}
+    if not ids:
+        return counts
+    rows = db.session.execute(
+        select(Registration.session_id, Registration.state, func.count())
+        .where(Registration.session_id.in_(ids))
+        .group_by(Registration.session_id, Registration.state)
+    )
+    for session_id, state, n in rows:
+        counts[session_id][state] = n
+    return counts
+
+
+def seats_left_of(sessions, counts: dict | None = None) -> dict[int, int | None]:
+    """Session id -> ``seats_left()`` for many sessions, from one grouped count.
+
+    ``counts`` (from ``state_counts``) when the caller already has them."""
+    sessions = [s for s in sessions if s is not None]
+    limited = [s.id for s in sessions if s.capacity is not None]
+    if counts is None:
+        counts = state_counts(limited)
+    return {
+        s.id: None
+        if s.capacity is None
+        else max(s.capacity - counts[s.id].get(RegistrationState.confirmed, 0), 0)
+        for s in sessions
+    }
+
+
+def waitlist_positions(registrations) -> dict[int, int]:
+    """Registration id -> ``waitlist_position()`` for the waiting ones, in one query."""
+    ids = [r.id for r in registrations if r.state == RegistrationState.waiting]
+    if not ids:
+        return {}
+    ahead = aliased(Registration)
+    rows = db.session.execute(
+        select(Registration.id, func.count(ahead.id))
+        .outerjoin(
+            ahead,
+            and_(
+                ahead.session_id == Registration.session_id,
+                ahead.state == RegistrationState.waiting,
+                or_(
+                    ahead.waitlisted_at < Registration.waitlisted_at,
+                    and_(
+                        ahead.waitlisted_at == Registration.waitlisted_at,
+                        ahead.id < Registration.id,
+                    ),
+                ),
+            ),
+        )
+        .where(Registration.id.in_(ids))
+        .group_by(Registration.id)
+    )
+    return {reg_id: n + 1 for reg_id, n in rows}
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """1 for the first on the waiting list; None when not waiting."""
     if registration.state != RegistrationState.waiting:
@@ -116,6 +177,20 @@ def waiting_list(session: TrainingSession) -> list[Registration]:
             .order_by(Registration.waitlisted_at, Registration.id)
         )
     )
+
+
+def course_registrations(course: Course, member: User) -> dict[int, Registration]:
+    """Session id -> the member's active registration, for every session of ``course``."""
+    regs = db.session.scalars(
+        select(Registration).where(
+            Registration.session_id.in_(
+                select(TrainingSession.id).where(TrainingSession.course_id == course.id)
+            ),
+            Registration.user_id == member.id,
+            Registration.state != RegistrationState.cancelled,
+        )
+    )
+    return {reg.session_id: reg for reg in regs}
 
 
 def active_registration(session: TrainingSession, member: User) -> Registration | None:
@@ -197,18 +272,29 @@ def catalog(
             .limit(per_page)
         )
     )
-    nxt = {}
-    for course in courses:
-        nxt[course.id] = db.session.scalar(
-            select(TrainingSession)
+    nxt = dict.fromkeys((course.id for course in courses), None)
+    if courses:
+        # The next session of every course on the page, in one query.
+        ranked = (
+            select(
+                TrainingSession,
+                func.row_number()
+                .over(
+                    partition_by=TrainingSession.course_id,
+                    order_by=(TrainingSession.starts_at, TrainingSession.id),
+                )
+                .label("rank"),
+            )
             .where(
-                TrainingSession.course_id == course.id,
+                TrainingSession.course_id.in_(list(nxt)),
                 TrainingSession.starts_at > now,
                 TrainingSession.state != SessionState.cancelled,
             )
-            .order_by(TrainingSession.starts_at)
-            .limit(1)
+            .subquery()
         )
+        first = aliased(TrainingSession, ranked)
+        for session in db.session.scalars(select(first).where(ranked.c.rank == 1)):
+            nxt[session.course_id] = session
     return CatalogPage(courses, page, pages, total, nxt)
 
 
@@ -236,7 +322,15 @@ def member_registrations(member: User, now: datetime | None = None) -> dict:
         select(Registration)
         .where(Registration.user_id == member.id, Registration.state != RegistrationState.cancelled)
         .order_by(Registration.id)
+        .options(joinedload(Registration.session), joinedload(Registration.course))
     ).all()
+    positions = waitlist_positions(
+        reg
+        for reg in regs
+        if reg.session is not None
+        and reg.session.starts_at > now
+        and reg.session.state != SessionState.cancelled
+    )
     out = {"upcoming": [], "waiting": [], "past": [], "self_paced": []}
     for reg in regs:
         if reg.session is None:
@@ -247,7 +341,7 @@ def member_registrations(member: User, now: datetime | None = None) -> dict:
         elif reg.session.state == SessionState.cancelled:
             continue
         elif reg.state == RegistrationState.waiting:
-            out["waiting"].append((reg, waitlist_position(reg)))
+            out["waiting"].append((reg, positions[reg.id]))
         else:
             out["upcoming"].append(reg)
     out["upcoming"].sort(key=lambda r: r.session.starts_at)
@@ -760,39 +854,51 @@ class CourseSummary:
         return round(100 * self.attended / self.marked)
 
 
-def course_summary(course: Course) -> CourseSummary:
-    rows = dict(
+def course_summaries(course_ids) -> dict[int, CourseSummary]:
+    """Course id -> its summary, for many courses in two grouped queries."""
+    ids = list(course_ids)
+    if not ids:
+        return {}
+    sessions = dict(
         db.session.execute(
-            select(Registration.state, func.count())
-            .where(Registration.course_id == course.id)
-            .group_by(Registration.state)
+            select(TrainingSession.course_id, func.count())
+            .where(TrainingSession.course_id.in_(ids))
+            .group_by(TrainingSession.course_id)
         ).all()
     )
-    attended = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.course_id == course.id,
-            Registration.state == RegistrationState.confirmed,
-            Registration.attended.is_(True),
+    counts = {i: {} for i in ids}
+    attended = dict.fromkeys(ids, 0)
+    marked = dict.fromkeys(ids, 0)
+    rows = db.session.execute(
+        select(
+            Registration.course_id,
+            Registration.state,
+            func.count(),
+            func.count(case((Registration.attended.is_(True), 1))),
+            func.count(Registration.attended),
         )
+        .where(Registration.course_id.in_(ids))
+        .group_by(Registration.course_id, Registration.state)
     )
-    marked = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.course_id == course.id,
-            Registration.state == RegistrationState.confirmed,
-            Registration.attended.is_not(None),
+    for course_id, state, n, n_attended, n_marked in rows:
+        counts[course_id][state] = n
+        if state == RegistrationState.confirmed:
+            attended[course_id] = n_attended
+            marked[course_id] = n_marked
+    return {
+        i: CourseSummary(
+            sessions=sessions.get(i, 0),
+            confirmed=counts[i].get(RegistrationState.confirmed, 0),
+            waiting=counts[i].get(RegistrationState.waiting, 0),
+            attended=attended[i],
+            marked=marked[i],
         )
-    )
-    return CourseSummary(
-        sessions=len(course.sessions),
-        confirmed=rows.get(RegistrationState.confirmed, 0),
-        waiting=rows.get(RegistrationState.waiting, 0),
-        attended=attended,
-        marked=marked,
-    )
+        for i in ids
+    }
+
+
+def course_summary(course: Course) -> CourseSummary:
+    return course_summaries([course.id])[course.id]
 
 
 # Reminders ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from communaute.auth.access import coordinator_required
 from communaute.auth.forms import ButtonForm
@@ -78,7 +79,8 @@ def catalog():
         "audience": request.args.get("audience", ""),
     }
     result = services.catalog(**filters, page=_int_arg("page"))
-    seats = {cid: services.seats_left(s) if s else None for cid, s in result.next_session.items()}
+    left = services.seats_left_of(result.next_session.values())
+    seats = {cid: left[s.id] if s else None for cid, s in result.next_session.items()}
     return render_template("trainings/catalog.html", result=result, filters=filters, seats=seats)
 
 
@@ -103,14 +105,15 @@ def course(slug):
     mine = {}
     self_paced = None
     if current_user.is_authenticated:
-        for s in course.sessions:
-            reg = services.active_registration(s, current_user)
-            if reg:
-                mine[s.id] = (reg, services.waitlist_position(reg))
+        regs = services.course_registrations(course, current_user)
+        positions = services.waitlist_positions(regs.values())
+        mine = {sid: (reg, positions.get(reg.id)) for sid, reg in regs.items()}
         if course.is_self_paced:
             self_paced = services.self_paced_registration(course, current_user)
+    counts = services.state_counts(s.id for s in upcoming)
+    seats = services.seats_left_of(upcoming, counts)
     info = {
-        s.id: {"seats": services.seats_left(s), "waiting": services.waiting_count(s)}
+        s.id: {"seats": seats[s.id], "waiting": counts[s.id].get(RegistrationState.waiting, 0)}
         for s in upcoming
     }
     return render_template(
@@ -227,7 +230,7 @@ def give_back(token):
 @coordinator_required
 def manage():
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
-    summaries = {c.id: services.course_summary(c) for c in courses}
+    summaries = services.course_summaries(c.id for c in courses)
     return render_template(
         "trainings/manage/index.html", courses=courses, summaries=summaries, form=ButtonForm()
     )
@@ -267,10 +270,11 @@ def course_form(course_id=None):
 @coordinator_required
 def manage_course(course_id):
     course = _get_or_404(Course, course_id)
+    counts = services.state_counts(s.id for s in course.sessions)
     info = {
         s.id: {
-            "confirmed": services.confirmed_count(s),
-            "waiting": services.waiting_count(s),
+            "confirmed": counts[s.id].get(RegistrationState.confirmed, 0),
+            "waiting": counts[s.id].get(RegistrationState.waiting, 0),
         }
         for s in course.sessions
     }
@@ -349,13 +353,24 @@ def session_edit(session_id):
     )
 
 
+def _registrations_with_users(session_id: int) -> list[Registration]:
+    """``session.registrations`` (same order), with each registrant loaded in the same query."""
+    return db.session.scalars(
+        select(Registration)
+        .where(Registration.session_id == session_id)
+        .order_by(Registration.id)
+        .options(joinedload(Registration.user))
+    ).all()
+
+
 @bp.route("/manage/sessions/<int:session_id>")
 @coordinator_required
 def roster(session_id):
     session = _get_or_404(TrainingSession, session_id)
     groups = {state: [] for state in RegistrationState}
-    for reg in session.registrations:
+    for reg in _registrations_with_users(session.id):
         groups[reg.state].append(reg)
+    # The same registrations, their users already loaded: one query, in queue order.
     groups[RegistrationState.waiting] = services.waiting_list(session)
     log = db.session.scalars(
         select(RegistrationMove)
@@ -363,6 +378,10 @@ def roster(session_id):
         .where(Registration.session_id == session.id)
         .order_by(RegistrationMove.id.desc())
         .limit(200)
+        .options(
+            contains_eager(RegistrationMove.registration).joinedload(Registration.user),
+            joinedload(RegistrationMove.actor),
+        )
     ).all()
     return render_template(
         "trainings/manage/roster.html",
@@ -372,7 +391,6 @@ def roster(session_id):
         move_form=MoveForm(),
         cancel_form=CancelSessionForm(),
         form=ButtonForm(),
-        seats=services.seats_left(session),
         confirmed=len(groups[RegistrationState.confirmed]),
         log=log,
     )
@@ -465,7 +483,7 @@ def roster_csv(session_id):
 
     def rows():
         # Runs while the response streams, after the view's session is closed: load afresh.
-        for reg in db.session.get(TrainingSession, session.id).registrations:
+        for reg in _registrations_with_users(session.id):
             presence = "" if reg.attended is None else ("Présent" if reg.attended else "Absent")
             yield [
                 reg.user.display_name,
