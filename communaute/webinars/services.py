@@ -547,15 +547,25 @@ def upcoming_webinars(*, now: datetime | None = None, limit: int | None = None) 
     return list(db.session.scalars(query))
 
 
-def past_webinars(*, now: datetime | None = None) -> list[Webinar]:
-    return list(
+#: Past webinars shown per page of the series (the newest first).
+PAST_PER_PAGE = 12
+
+
+def past_webinars(
+    *, now: datetime | None = None, page: int = 1, per_page: int = PAST_PER_PAGE
+) -> tuple[list[Webinar], bool]:
+    """One page of past webinars, newest first, and whether older ones remain."""
+    rows = list(
         db.session.scalars(
             select(Webinar)
             .where(Webinar.start_at <= (now or utcnow()), Webinar.status == WebinarStatus.scheduled)
-            .order_by(Webinar.start_at.desc())
+            .order_by(Webinar.start_at.desc(), Webinar.id.desc())
             .options(selectinload(Webinar.speakers))
+            .offset((max(page, 1) - 1) * per_page)
+            .limit(per_page + 1)
         )
     )
+    return rows[:per_page], len(rows) > per_page
 
 
 def _mine(user):

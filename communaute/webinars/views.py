@@ -26,10 +26,16 @@ from communaute.webinars.services import SignupError, TokenError, WebinarError
 
 @bp.route("/")
 def series():
+    # Past webinars come a page at a time; a tampered page number falls back to the first.
+    page = request.args.get("page", 1, type=int)
+    page = page if 1 <= page <= 10_000 else 1
+    past, older = services.past_webinars(page=page)
     return render_template(
         "webinars/series.html",
-        upcoming=services.upcoming_webinars(),
-        past=services.past_webinars(),
+        upcoming=services.upcoming_webinars() if page == 1 else [],
+        past=past,
+        page=page,
+        older=older,
     )
 
 
