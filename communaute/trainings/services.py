@@ -430,15 +430,8 @@ def register_for_session(
         confirmed_at=now if state == RegistrationState.confirmed else None,
         waitlisted_at=now if state == RegistrationState.waiting else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(reg)
-            db.session.flush()
-    except IntegrityError:
-        # Another request of the same member won the race (only possible without row locks).
-        existing = active_registration(session, member)
-        if existing is None:
-            raise
+    existing = _insert_once(reg, lambda: active_registration(session, member))
+    if existing is not None:
         return existing, False
     _log(reg, None, state, actor=member, now=now)
     db.session.flush()
@@ -447,6 +440,21 @@ def register_for_session(
     else:
         emails.notify_waitlisted(reg, waitlist_position(reg))
     return reg, True
+
+
+def _insert_once(reg: Registration, find_existing) -> Registration | None:
+    """Adds ``reg``; if the unique index says the member already holds one (another request
+    of theirs won the race), returns that one instead and keeps the transaction usable."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(reg)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_existing()
+        if existing is None:
+            raise
+        return existing
+    return None
 
 
 def register_for_self_paced(
@@ -473,14 +481,8 @@ def register_for_self_paced(
         created_at=now,
         confirmed_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(reg)
-            db.session.flush()
-    except IntegrityError:
-        existing = self_paced_registration(course, member)
-        if existing is None:
-            raise
+    existing = _insert_once(reg, lambda: self_paced_registration(course, member))
+    if existing is not None:
         return existing, False
     _log(reg, None, RegistrationState.confirmed, actor=member, now=now)
     db.session.flush()

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from communaute.extensions import db
 from communaute.trainings.models import Audience, CourseFormat, Registration, RegistrationState
 from tests.e2e.conftest import axe_check
 from tests.factories import PASSWORD, make_coordinator, make_member
 from tests.trainings.conftest import make_course, make_session
-
-
-@pytest.fixture
-def app_config():
-    return {"MAIL_SUPPRESS_SEND": False}
 
 
 def log_in(page, base, email):

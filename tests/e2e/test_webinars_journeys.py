@@ -4,19 +4,11 @@ a coordinator marks attendance and downloads the list."""
 import re
 from datetime import timedelta
 
-import pytest
-
 from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.webinars.models import Signup, SignupState, Speaker, Webinar
 from tests.e2e.conftest import axe_check
 from tests.factories import PASSWORD, make_coordinator, make_member
-
-
-@pytest.fixture
-def app_config():
-    # Flask-Mail suppresses sending while TESTING is on at start-up: let the SMTP fixture get it.
-    return {"MAIL_SUPPRESS_SEND": False}
 
 
 def _webinar(days: float, **fields) -> Webinar:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from communaute.extensions import db
 from communaute.magazine import services
@@ -29,28 +27,6 @@ def data(**overrides) -> services.SubmissionData:
     )
     values.update(overrides)
     return services.SubmissionData(**values)
-
-
-class IsolatedClient(FlaskClient):
-    """Each request starts with an empty ``g`` (the test's app context is reused, so the
-    CSRF token and the logged-in user cached there would leak between clients and
-    requests); the test's session then forgets what it loaded. The lead's foundation
-    (5bc6918) does the same in tests/conftest.py; this copy keeps the branch green until
-    it is merged."""
-
-    def open(self, *args, **kwargs):
-        g.__dict__.clear()
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            g.__dict__.clear()
-            db.session.expire_all()
-
-
-@pytest.fixture(autouse=True)
-def _isolated_client(request):
-    if "app" in request.fixturenames:
-        request.getfixturevalue("app").test_client_class = IsolatedClient
 
 
 @pytest.fixture
@@ -110,10 +86,3 @@ def rctx(app):
     """Services raise lazy messages; the foundation's locale selector needs a request."""
     with app.test_request_context("/"):
         yield
-
-
-@pytest.fixture
-def app_config():
-    """Flask-Mail suppresses sending under TESTING; the mailbox tests need real delivery.
-    (The lead's foundation sets this in make_config; harmless twice.)"""
-    return {"MAIL_SUPPRESS_SEND": False}

@@ -6,7 +6,6 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from flask.testing import FlaskClient
 
 from communaute.db import utcnow
 from communaute.extensions import db
@@ -19,24 +18,6 @@ from communaute.trainings.models import (
 )
 
 _n = itertools.count(1)
-
-
-class FreshContextClient(FlaskClient):
-    """Each request in its own app context, as in production.
-
-    Under the ``app`` fixture's app context, requests share ``g``, where Flask-Login caches
-    the user and Flask-WTF the CSRF token: a login followed by a POST would send a stale token.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshContextClient
-    return app.test_client()
 
 
 def make_course(*, published=True, format=CourseFormat.online, commit=True, **fields) -> Course:
@@ -93,10 +74,3 @@ def request_context(app):
     """Services build email links with url_for, as they do inside a request."""
     with app.test_request_context():
         yield
-
-
-@pytest.fixture
-def app_config():
-    # Flask-Mail suppresses sending when TESTING unless told otherwise; the real SMTP
-    # server of the ``mailbox`` fixture is what these tests read.
-    return {"MAIL_SUPPRESS_SEND": False}

@@ -17,7 +17,7 @@ from tests.trainings.conftest import make_course, make_session
 @pytest.fixture
 def app_config():
     # Fifty logins from one address in a few seconds: the login rate limit is not under test.
-    return {"RATELIMIT_ENABLED": False, "MAIL_SUPPRESS_SEND": False}
+    return {"RATELIMIT_ENABLED": False}
 
 
 def logged_in(app, member, page):

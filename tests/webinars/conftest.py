@@ -53,40 +53,6 @@ def bare_app(app):
     return app
 
 
-@pytest.fixture
-def app_config():
-    # The test settings use an https public URL, which makes the session cookie Secure:
-    # the plain-http test client would then drop it (and every CSRF token with it).
-    # Flask-Mail also suppresses sending when TESTING is on: the SMTP fixture would get nothing.
-    return {
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "MAIL_SUPPRESS_SEND": False,
-    }
-
-
 def make_client(app):
-    """A test client whose every request starts with an empty ``g``, as in production.
-
-    The ``app`` fixture keeps one app context for the whole test, so Flask's ``g`` would
-    outlive each request, and with it Flask-WTF's cached CSRF token (after login clears
-    the session, forms fail with "CSRF session token is missing"), Flask-Babel's locale
-    (``?lang=`` ignored after the first request) and Flask-Login's user."""
-    from flask import g, has_app_context
-
-    test_client = app.test_client()
-    original = test_client.open
-
-    def open_(*args, **kwargs):
-        if has_app_context():
-            for name in list(vars(g)):
-                g.pop(name, None)
-        return original(*args, **kwargs)
-
-    test_client.open = open_
-    return test_client
-
-
-@pytest.fixture
-def client(app):
-    return make_client(app)
+    """Another browser: tests/conftest.py's client already starts each request with an empty g."""
+    return app.test_client()
