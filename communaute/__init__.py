@@ -8,6 +8,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from communaute import email as outbox
+from communaute.cache import init_page_cache
 from communaute.config import load_config
 from communaute.errors import register_error_handlers
 from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    init_page_cache(app)
     return app
 
 

@@ -54,6 +54,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         #: "worker": only `flask outbox send|worker` delivers.
         "OUTBOX_DELIVERY": env.get("OUTBOX_DELIVERY", "background"),
         "OUTBOX_MAX_ATTEMPTS": 8,
+        #: Redis shared by every app process: rendered public pages for visitors who are not
+        #: logged in (communaute/cache.py). Unset: no page cache.
+        "PAGE_CACHE_URL": env.get("PAGE_CACHE_URL") or None,
+        #: What only time changes (a webinar that began) shows within this many seconds.
+        "PAGE_CACHE_SECONDS": int(env.get("PAGE_CACHE_SECONDS", "30")),
+        "PAGE_CACHE_MAX_BYTES": 16 * 1024 * 1024,
+        "PAGE_CACHE_KEY": "communaute:pages:version",
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         #: Explicit: the shared Limiter object would otherwise keep the last app's choice.
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),

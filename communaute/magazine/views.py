@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from communaute.auth.access import confirmed_required, coordinator_required
 from communaute.auth.forms import ButtonForm
+from communaute.cache import cached_for_visitors
 from communaute.db import utcnow
 from communaute.exports import csv_response
 from communaute.extensions import db
@@ -59,6 +60,7 @@ def _int_arg(name: str) -> int | None:
 
 
 @bp.route("/")
+@cached_for_visitors
 def index():
     theme_id = _int_arg("theme")
     form = request.args.get("form") if request.args.get("form") in Form.__members__ else None
@@ -80,6 +82,7 @@ def index():
 
 
 @bp.route("/<int:submission_id>")
+@cached_for_visitors
 def testimony(submission_id):
     submission = db.get_or_404(Submission, submission_id)
     if submission.state == SubmissionState.withdrawn and submission.published_at is not None:
@@ -91,6 +94,7 @@ def testimony(submission_id):
 
 
 @bp.route("/feed.xml")
+@cached_for_visitors
 def feed():
     testimonies = db.session.scalars(services.published_query().limit(30)).all()
     body = render_template("magazine/feed.xml", testimonies=testimonies)

@@ -5,6 +5,7 @@ from sqlalchemy import func, select, text
 
 from communaute.auth.access import coordinator_required
 from communaute.auth.forms import ButtonForm
+from communaute.cache import cached_for_visitors
 from communaute.email import OutboxMessage, OutboxState, resend
 from communaute.extensions import db
 from communaute.main import bp
@@ -18,12 +19,14 @@ COORDINATION_LINKS: list = []
 
 
 @bp.route("/")
+@cached_for_visitors
 def home():
     blocks = [(key, fn()) for key, fn in sorted(HOME_BLOCKS.items())]
     return render_template("main/home.html", blocks=blocks)
 
 
 @bp.route("/privacy")
+@cached_for_visitors
 def privacy():
     return render_template(
         "main/privacy.html",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from communaute.auth.access import coordinator_required
 from communaute.auth.forms import ButtonForm
+from communaute.cache import cached_for_visitors
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.exports import csv_response
@@ -69,6 +70,7 @@ def _int_arg(name: str, default: int = 1) -> int:
 
 
 @bp.route("/")
+@cached_for_visitors
 def catalog():
     filters = {
         # Control characters (NUL among them) cannot reach PostgreSQL: dropped.
@@ -97,6 +99,7 @@ def _get_course(slug: str) -> Course:
 
 
 @bp.route("/<slug>")
+@cached_for_visitors
 def course(slug):
     course = _get_course(slug)
     now = utcnow()
@@ -144,21 +147,22 @@ def register(session_id):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(target)
-    db.session.commit()
+    # The message is written before the commit, which would expire what it reads.
     if not created:
-        flash(_("You are already registered for this session."), "info")
+        message = (_("You are already registered for this session."), "info")
     elif reg.state == RegistrationState.confirmed:
-        flash(_("You are registered. A confirmation email is on its way."), "success")
+        message = (_("You are registered. A confirmation email is on its way."), "success")
     else:
-        position = services.waitlist_position(reg)
-        flash(
+        message = (
             _(
                 "The session is full: you are on the waiting list, in position %(n)d. "
                 "If a seat frees up, it will be yours automatically.",
-                n=position,
+                n=services.waitlist_position(reg),
             ),
             "success",
         )
+    db.session.commit()
+    flash(*message)
     return redirect(target)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from communaute.auth.access import coordinator_required
 from communaute.auth.forms import ButtonForm
+from communaute.cache import cached_for_visitors
 from communaute.exports import csv_response
 from communaute.extensions import db, limiter
 from communaute.i18n import MONTREAL, format_local
@@ -25,6 +26,7 @@ from communaute.webinars.services import SignupError, TokenError, WebinarError
 
 
 @bp.route("/")
+@cached_for_visitors
 def series():
     # Past webinars come a page at a time; a tampered page number falls back to the first.
     page = request.args.get("page", 1, type=int)
@@ -58,6 +60,7 @@ def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None, status: 
 
 
 @bp.route("/<int:webinar_id>")
+@cached_for_visitors
 def detail(webinar_id):
     return _detail_page(db.get_or_404(Webinar, webinar_id))
 
@@ -78,9 +81,10 @@ def signup(webinar_id):
         except SignupError as exc:
             flash(str(exc.message), "error")
             return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+        message = _signed_up_message(signup_, created)  # before the commit expires it
         db.session.commit()
-        _flash_signed_up(signup_, created)
-        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+        flash(*message)
+        return redirect(url_for("webinars.detail", webinar_id=webinar_id))
 
     form = GuestSignupForm()
     if not form.validate_on_submit():
@@ -111,16 +115,15 @@ def signup(webinar_id):
         ),
         "success",
     )
-    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    return redirect(url_for("webinars.detail", webinar_id=webinar_id))
 
 
-def _flash_signed_up(signup_: Signup, created: bool) -> None:
+def _signed_up_message(signup_: Signup, created: bool) -> tuple[str, str]:
     if signup_.state == SignupState.waiting:
-        flash(_("The webinar is full: you are on the waiting list. We sent you an email."), "info")
-    elif created:
-        flash(_("You are signed up. We sent you an email with the join link."), "success")
-    else:
-        flash(_("You were already signed up. We sent the confirmation email again."), "info")
+        return _("The webinar is full: you are on the waiting list. We sent you an email."), "info"
+    if created:
+        return _("You are signed up. We sent you an email with the join link."), "success"
+    return _("You were already signed up. We sent the confirmation email again."), "info"
 
 
 @bp.route("/cancel/<token>", methods=["GET", "POST"])

@@ -1,0 +1,223 @@
+"""The public page cache (communaute/cache.py) against a real Redis on 127.0.0.1:6379.
+
+What a visitor relies on: a cached page is the same page, its forms work, and a seat count is
+never stale after a registration, whichever app process or server took the registration.
+"""
+
+import re
+import uuid
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from communaute import create_app
+from communaute.email import OutboxMessage, deliver_due
+from communaute.extensions import db
+from communaute.webinars.models import Signup
+from tests.conftest import IsolatedClient, make_config
+from tests.factories import login, make_member
+from tests.querycount import count_queries
+from tests.webinars.conftest import make_webinar
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+@pytest.fixture
+def cache_key():
+    key = f"test:pages:{uuid.uuid4().hex}"
+    yield key
+    redis.Redis.from_url(REDIS_URL).delete(key)
+
+
+@pytest.fixture
+def app_config(cache_key):
+    return {"PAGE_CACHE_URL": REDIS_URL, "PAGE_CACHE_KEY": cache_key}
+
+
+def visitor(app):
+    """A new browser: no cookie, not logged in."""
+    return app.test_client()
+
+
+def token_of(html: str) -> str:
+    match = TOKEN.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)
+
+
+def guest_form(token: str, email: str) -> dict:
+    return {"csrf_token": token, "name": "Léa Côté", "email": email, "language": "fr"}
+
+
+def test_second_visit_is_served_from_memory_without_a_query(app):
+    webinar = make_webinar(capacity=3)
+    path = f"/webinars/{webinar.id}"
+    first = visitor(app).get(path)
+    assert first.status_code == 200 and first.headers["X-Page-Cache"] == "miss"
+    with count_queries() as log:
+        second = visitor(app).get(path)
+    assert second.headers["X-Page-Cache"] == "hit"
+    assert log.count == 0, log
+    strip = lambda r: TOKEN.sub("", r.get_data(as_text=True))  # noqa: E731
+    assert strip(first) == strip(second)
+    assert second.content_type == first.content_type
+    # Security headers are added to a cached page as to any other.
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+
+
+def test_seat_count_is_never_stale_after_a_sign_up(app):
+    webinar = make_webinar(capacity=3)
+    path = f"/webinars/{webinar.id}"
+    assert "3 places" in visitor(app).get(path).get_data(as_text=True)
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
+
+    guest = visitor(app)
+    token = token_of(guest.get(path).get_data(as_text=True))
+    assert guest.post(path + "/signup", data=guest_form(token, "lea@exemple.ca")).status_code == 302
+
+    after = visitor(app).get(path)
+    assert after.headers["X-Page-Cache"] == "miss"
+    assert "2 places" in after.get_data(as_text=True)
+
+
+def test_each_visitor_gets_a_working_form_of_their_own(app):
+    webinar = make_webinar(capacity=10)
+    path = f"/webinars/{webinar.id}"
+    visitor(app).get(path)  # cached now
+    people = [visitor(app) for _ in range(3)]
+    pages = [c.get(path) for c in people]
+    assert all(p.headers["X-Page-Cache"] == "hit" for p in pages)
+    tokens = [token_of(p.get_data(as_text=True)) for p in pages]
+    assert len(set(tokens)) == 3, "a cached page must not carry someone else's CSRF token"
+    for i, (client, token) in enumerate(zip(people, tokens, strict=True)):
+        response = client.post(path + "/signup", data=guest_form(token, f"p{i}@exemple.ca"))
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert len(db.session.scalars(select(Signup)).all()) == 3
+
+
+def test_members_and_flash_messages_are_never_cached(app):
+    webinar = make_webinar(capacity=10)
+    path = f"/webinars/{webinar.id}"
+    member = make_member(email="membre@exemple.ca")
+    client = app.test_client()
+    login(client, member)
+    page = client.get(path)
+    assert "X-Page-Cache" not in page.headers
+    # The guest who just signed up sees a message; the next visitor must not.
+    guest = visitor(app)
+    token = token_of(guest.get(path).get_data(as_text=True))
+    guest.post(path + "/signup", data=guest_form(token, "guest@exemple.ca"))
+    with_flash = guest.get(path)
+    assert "X-Page-Cache" not in with_flash.headers
+    assert 'class="flash' in with_flash.get_data(as_text=True)
+    other = visitor(app).get(path)
+    assert 'class="flash' not in other.get_data(as_text=True)
+    assert "Se déconnecter" not in other.get_data(as_text=True)
+
+
+def test_each_language_has_its_own_page(app):
+    webinar = make_webinar(capacity=5)
+    path = f"/webinars/{webinar.id}"
+    assert 'lang="fr"' in visitor(app).get(path).get_data(as_text=True)
+    english = visitor(app)
+    assert 'lang="en"' in english.get(path + "?lang=en").get_data(as_text=True)
+    # The choice sticks (session) and the cached French page is not served.
+    again = english.get(path)
+    assert 'lang="en"' in again.get_data(as_text=True)
+    assert 'lang="fr"' in visitor(app).get(path).get_data(as_text=True)
+
+
+def test_a_write_on_another_server_is_seen_at_once(app, database_url, smtp_server, cache_key):
+    """Two app instances (two servers) share the database and Redis, nothing else."""
+    webinar = make_webinar(capacity=5, title="Titre d'origine")
+    path = f"/webinars/{webinar.id}"
+    assert "Titre d&#39;origine" in visitor(app).get(path).get_data(as_text=True)
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
+
+    other = create_app(
+        make_config(
+            database_url,
+            smtp_server.port,
+            PAGE_CACHE_URL=REDIS_URL,
+            PAGE_CACHE_KEY=cache_key,
+            INSTANCE_PATH=app.instance_path,
+        )
+    )
+    other.test_client_class = IsolatedClient
+    with other.app_context():
+        from communaute.extensions import db as other_db
+        from communaute.webinars.models import Webinar
+
+        row = other_db.session.get(Webinar, webinar.id)
+        row.title = "Nouveau titre"
+        other_db.session.commit()
+        other_db.session.remove()
+        other_db.engine.dispose()
+
+    db.session.remove()  # this test's own session (a request's ends with the request)
+    page = visitor(app).get(path)
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "Nouveau titre" in page.get_data(as_text=True)
+
+
+def test_email_delivery_does_not_empty_the_cache(app, mailbox):
+    webinar = make_webinar(capacity=5)
+    path = f"/webinars/{webinar.id}"
+    guest = visitor(app)
+    token = token_of(guest.get(path).get_data(as_text=True))
+    guest.post(path + "/signup", data=guest_form(token, "lea@exemple.ca"))
+    visitor(app).get(path)
+    assert deliver_due() == (1, 0)
+    assert db.session.scalar(select(OutboxMessage.state)) == "sent"
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
+
+
+def test_redis_restarting_empty_never_brings_back_an_old_page(app, cache_key):
+    webinar = make_webinar(capacity=5)
+    path = f"/webinars/{webinar.id}"
+    visitor(app).get(path)
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
+    redis.Redis.from_url(REDIS_URL).delete(cache_key)  # Redis keeps nothing on disk
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "miss"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/privacy", "/trainings/", "/trainings/?language=fr", "/webinars/", "/magazine/"],
+)
+def test_public_pages_are_cached(app, path):
+    assert visitor(app).get(path).headers.get("X-Page-Cache") == "miss"
+    assert visitor(app).get(path).headers.get("X-Page-Cache") == "hit"
+
+
+def test_pages_with_errors_and_coordinator_pages_are_not_cached(app):
+    for _ in range(2):
+        assert "X-Page-Cache" not in visitor(app).get("/webinars/999999").headers
+        assert "X-Page-Cache" not in visitor(app).get("/auth/login").headers
+
+
+@pytest.mark.parametrize("app_config", [{"PAGE_CACHE_URL": "redis://127.0.0.1:1/0"}])
+def test_without_redis_pages_are_rendered_fresh(app):
+    webinar = make_webinar(capacity=3)
+    path = f"/webinars/{webinar.id}"
+    for _ in range(2):
+        page = visitor(app).get(path)
+        assert page.status_code == 200 and "X-Page-Cache" not in page.headers
+    # The version cannot be changed after this commit: the sign-up still succeeds.
+    guest = visitor(app)
+    token = token_of(guest.get(path).get_data(as_text=True))
+    assert guest.post(path + "/signup", data=guest_form(token, "a@exemple.ca")).status_code == 302
+    assert "2 places" in visitor(app).get(path).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"PAGE_CACHE_URL": REDIS_URL, "PAGE_CACHE_SECONDS": 0}])
+def test_pages_expire_after_page_cache_seconds(app):
+    webinar = make_webinar(capacity=3)
+    path = f"/webinars/{webinar.id}"
+    visitor(app).get(path)
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "miss"
