@@ -129,7 +129,12 @@ def update_webinar(
 
 
 def _active(webinar: Webinar) -> list[Signup]:
-    return [s for s in webinar.signups if s.state != SignupState.cancelled]
+    """Everyone signed up, read now (after the lock), not from a list loaded earlier."""
+    return db.session.scalars(
+        select(Signup)
+        .where(Signup.webinar_id == webinar.id, Signup.state != SignupState.cancelled)
+        .order_by(Signup.id)
+    ).all()
 
 
 def reschedule_webinar(
@@ -141,6 +146,7 @@ def reschedule_webinar(
     if start_at <= (now or utcnow()):
         raise WebinarError(_l("Choose a date and time in the future."), field="start_date")
     _check_fields({"duration_minutes": duration_minutes})
+    webinar = _lock(webinar)  # sign-ups in flight finish first, and are told too
     previous = webinar.start_at
     webinar.start_at = start_at
     webinar.duration_minutes = duration_minutes
@@ -156,6 +162,7 @@ def reschedule_webinar(
 
 def cancel_webinar(webinar: Webinar, *, now: datetime | None = None) -> int:
     """Cancels a webinar and tells everyone signed up. Returns how many were told."""
+    webinar = _lock(webinar)  # sign-ups in flight finish first, and are told too
     if webinar.is_cancelled:
         raise WebinarError(_l("This webinar is already cancelled."))
     webinar.status = WebinarStatus.cancelled
@@ -171,14 +178,38 @@ def cancel_webinar(webinar: Webinar, *, now: datetime | None = None) -> int:
 # Signing up ----------------------------------------------------------------------------
 
 
-def _lock(webinar: Webinar) -> Webinar:
-    """Locks the webinar row (PostgreSQL) so seats are counted one sign-up at a time."""
+def _lock(webinar: Webinar, *, shared: bool = False) -> Webinar:
+    """Locks the webinar row (PostgreSQL) and reloads it.
+
+    Exclusive (FOR UPDATE): seats are counted one sign-up at a time, and a change to the
+    webinar (date, cancellation, capacity) waits for the sign-ups in flight, then sees them.
+    Shared (FOR SHARE): sign-ups to a webinar without a limit do not wait for each other,
+    only for a change to the webinar.
+    """
     return db.session.scalars(
         select(Webinar)
         .where(Webinar.id == webinar.id)
-        .with_for_update()
+        .with_for_update(read=shared)
         .execution_options(populate_existing=True)
     ).one()
+
+
+def _lock_for_signup(webinar: Webinar) -> Webinar:
+    """The lock a sign-up needs: shared while the webinar has no limit, else exclusive.
+
+    A limit may be set while the shared lock is awaited: the shared lock is then given back
+    (its savepoint rolled back) before the exclusive one is taken, so two sign-ups never
+    both hold the shared lock while waiting for the exclusive one (a deadlock).
+    """
+    if webinar.capacity is not None:
+        return _lock(webinar)
+    savepoint = db.session.begin_nested()
+    locked = _lock(webinar, shared=True)
+    if locked.capacity is None:
+        savepoint.commit()  # the parent transaction keeps the lock
+        return locked
+    savepoint.rollback()
+    return _lock(webinar)
 
 
 def _seats_taken(webinar: Webinar) -> int:
@@ -242,7 +273,7 @@ def sign_up(
             raise SignupError(_l("Enter your name and your email address."), field="email")
     email = normalise_email(email)
     language = language if language in ("fr", "en") else "fr"
-    webinar = _lock(webinar)
+    webinar = _lock_for_signup(webinar)
     if not webinar.is_open(now):
         if webinar.is_cancelled:
             raise SignupError(_l("This webinar is cancelled."))

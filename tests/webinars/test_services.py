@@ -306,3 +306,110 @@ def test_more_places_move_the_waiting_list_up_in_order(app):
     assert [m.recipient for m in outbox("webinars.promoted")] == ["b@exemple.ca", "c@exemple.ca"]
     promoted = services.update_webinar(webinar, capacity=None)
     assert [s.email for s in promoted] == ["d@exemple.ca"]
+
+
+def _other_connection_holding(webinar_id: int, mode: str, insert_email: str | None = None):
+    """Another transaction (another server's sign-up, say) holding the webinar row lock."""
+    conn = db.engine.connect()
+    conn.exec_driver_sql(f"SELECT id FROM webinars WHERE id = {int(webinar_id)} {mode}")
+    if insert_email:
+        conn.exec_driver_sql(
+            "INSERT INTO webinar_signups (webinar_id, email, name, language, state, attended, "
+            "news_consent, created_at) VALUES (%s, %s, 'En vol', 'fr', 'confirmed', false, "
+            "false, now())",
+            (webinar_id, insert_email),
+        )
+    return conn
+
+
+def _in_thread(app, fn):
+    result, done = {}, threading.Event()
+
+    def run():
+        with app.test_request_context("/"):
+            try:
+                result["value"] = fn()
+                db.session.commit()
+            except Exception as exc:  # asserted by the caller
+                db.session.rollback()
+                result["error"] = exc
+            finally:
+                db.session.remove()
+                done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return result, done
+
+
+def test_signups_to_a_webinar_without_limit_do_not_wait_for_each_other(app, pg_only):
+    webinar_id = make_webinar(capacity=None).id
+    other = _other_connection_holding(webinar_id, "FOR SHARE")  # a sign-up in flight
+    try:
+        from communaute.webinars.models import Webinar
+
+        result, done = _in_thread(
+            app,
+            lambda: services.sign_up(
+                db.session.get(Webinar, webinar_id), email="vite@exemple.ca", name="Vite"
+            ),
+        )
+        assert done.wait(5), "the sign-up waited for another sign-up of an unlimited webinar"
+        assert "error" not in result
+    finally:
+        other.rollback()
+        other.close()
+    assert db.session.scalar(select(Signup.email)) == "vite@exemple.ca"
+
+
+def test_a_limit_set_while_signups_wait_is_respected_without_deadlock(app, pg_only):
+    webinar_id = make_webinar(capacity=None).id
+    # A coordinator's change holds the row; two sign-ups, loaded without a limit, wait.
+    editor = _other_connection_holding(webinar_id, "FOR UPDATE")
+    from communaute.webinars.models import Webinar
+
+    waiting = [
+        _in_thread(
+            app,
+            lambda i=i: services.sign_up(
+                db.session.get(Webinar, webinar_id), email=f"p{i}@exemple.ca", name=f"P{i}"
+            ),
+        )
+        for i in range(2)
+    ]
+    import time
+
+    time.sleep(0.5)  # both are now waiting for the lock
+    editor.exec_driver_sql(f"UPDATE webinars SET capacity = 1 WHERE id = {webinar_id}")
+    editor.commit()
+    editor.close()
+    for result, done in waiting:
+        assert done.wait(10)
+        assert "error" not in result, result.get("error")
+    states = sorted(s.value for s in db.session.scalars(select(Signup.state)))
+    assert states == ["confirmed", "waiting"]
+
+
+@pytest.mark.parametrize("change", ["reschedule", "cancel"])
+def test_a_change_waits_for_signups_in_flight_and_tells_them(app, pg_only, change):
+    webinar = make_webinar(capacity=None)
+    guest(webinar, email="deja@exemple.ca")
+    db.session.commit()
+    webinar_id = webinar.id
+    # A sign-up in flight on another server: its row is written, not yet committed.
+    other = _other_connection_holding(webinar_id, "FOR SHARE", insert_email="envol@exemple.ca")
+    from communaute.webinars.models import Webinar
+
+    def act():
+        w = db.session.get(Webinar, webinar_id)
+        if change == "cancel":
+            return services.cancel_webinar(w)
+        return services.reschedule_webinar(
+            w, start_at=w.start_at + timedelta(days=1), duration_minutes=60
+        )
+
+    result, done = _in_thread(app, act)
+    assert not done.wait(1), "the change did not wait for the sign-up in flight"
+    other.commit()
+    other.close()
+    assert done.wait(10)
+    assert result.get("value") == 2, result
