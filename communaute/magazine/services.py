@@ -585,13 +585,21 @@ def state_counts() -> dict[SubmissionState, int]:
     return {s: found.get(s, 0) for s in SubmissionState if s != S.draft}
 
 
-def queue(state: SubmissionState) -> list[Submission]:
-    """Texts in ``state``, oldest in it first, with their text edits (for the flags)."""
-    return list(
+#: Texts per page of the editorial queue.
+QUEUE_PAGE = 50
+
+
+def queue(state: SubmissionState, page: int = 1) -> tuple[list[Submission], bool]:
+    """A page of the texts in ``state``, oldest in it first, with their text edits (for
+    the flags). Returns (texts, whether a next page exists)."""
+    items = list(
         db.session.scalars(
             select(Submission)
             .where(Submission.state == state)
             .order_by(Submission.state_changed_at, Submission.id)
+            .limit(QUEUE_PAGE + 1)
+            .offset((page - 1) * QUEUE_PAGE)
             .options(selectinload(Submission.revisions))
         )
     )
+    return items[:QUEUE_PAGE], len(items) > QUEUE_PAGE

@@ -328,8 +328,10 @@ def review_queue():
     state = request.args.get("state", "submitted")
     if state not in SubmissionState.__members__ or state == "draft":
         state = "submitted"
+    page = _int_arg("page") or 1
+    page = page if page <= 100_000 else 1
     counts = services.state_counts()
-    items = services.queue(SubmissionState(state))
+    items, has_next = services.queue(SubmissionState(state), page)
     return render_template(
         "magazine/review_queue.html",
         items=items,
@@ -337,6 +339,8 @@ def review_queue():
         counts=counts,
         labels=STATE_LABELS,
         now=utcnow(),
+        page=page,
+        has_next=has_next,
     )
 
 

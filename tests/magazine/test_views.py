@@ -563,3 +563,30 @@ def test_queue_shows_how_long_a_text_waits(client, app, rctx, author, coordinato
     db.session.commit()
     login(client, coordinator)
     assert "3 jours" in client.get("/magazine/review/").get_data(as_text=True)
+
+
+def test_queue_comes_a_page_at_a_time_oldest_first(client, app, rctx, author, coordinator):
+    from datetime import timedelta
+
+    from communaute.magazine.services import QUEUE_PAGE
+
+    subs = [
+        make_submission(author, coordinator, S.submitted, title=f"Texte numéro {i}")
+        for i in range(QUEUE_PAGE + 2)
+    ]
+    for i, sub in enumerate(subs):  # the first made waits the longest
+        sub.state_changed_at = sub.state_changed_at - timedelta(hours=len(subs) - i)
+    db.session.commit()
+    login(client, coordinator)
+    first = client.get("/magazine/review/").get_data(as_text=True)
+    assert "Texte numéro 0<" in first and f"Texte numéro {QUEUE_PAGE - 1}<" in first
+    assert f"Texte numéro {QUEUE_PAGE}<" not in first
+    assert "Page suivante" in first and "Page précédente" not in first
+    second = client.get("/magazine/review/?state=submitted&page=2").get_data(as_text=True)
+    assert f"Texte numéro {QUEUE_PAGE}<" in second and f"Texte numéro {QUEUE_PAGE + 1}<" in second
+    assert "Page précédente" in second and "Page suivante" not in second
+    # Tampered page numbers: the first page, never an error.
+    for bad in ("0", "-3", "abc", "99999999999", "%00"):
+        response = client.get(f"/magazine/review/?page={bad}")
+        assert response.status_code == 200
+        assert "Texte numéro 0<" in response.get_data(as_text=True)
