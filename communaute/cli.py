@@ -4,10 +4,10 @@ import sys
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from communaute.email import deliver_due
+from communaute.email import deliver_due, outage_pause
 from communaute.errors import DomainError
 from communaute.extensions import db
 
@@ -41,22 +41,48 @@ def create_coordinator(email, name):
 @outbox_cli.command("send")
 def outbox_send():
     """Delivers every due email once."""
-    sent, failed = deliver_due()
-    click.echo(f"{sent} envoyé(s), {failed} en échec (nouvel essai prévu).")
+    run = deliver_due()
+    click.echo(f"{run.sent} envoyé(s), {run.failed} en échec (nouvel essai prévu).")
+    if run.outage:
+        click.echo(f"Serveur SMTP injoignable, les autres courriels attendent : {run.outage}")
 
 
 @outbox_cli.command("worker")
 @click.option("--interval", default=5.0, help="Seconds between two looks at the outbox.")
 @click.option("--once", is_flag=True, help="Stop when nothing is due (for scripts).")
-def outbox_worker(interval, once):
-    """Keeps delivering: the production process beside the web server."""
+@click.option(
+    "--outage-backoff",
+    type=(float, float),
+    default=None,
+    metavar="FIRST LONGEST",
+    help="Seconds to wait when the SMTP server is unavailable, doubling from FIRST to "
+    "LONGEST (default: OUTBOX_OUTAGE_BACKOFF, 2 then up to 60).",
+)
+def outbox_worker(interval, once, outage_backoff):
+    """Keeps delivering: the production process beside the web server.
+
+    While the SMTP server is unavailable, nothing is counted against the emails: the
+    worker waits (2 s, doubling up to 60 s) and tries again, even with --once.
+    """
+    if outage_backoff:
+        current_app.config["OUTBOX_OUTAGE_BACKOFF"] = outage_backoff
+    pause = 0.0
     while True:
-        sent, failed = deliver_due()
-        if sent or failed:
-            click.echo(f"{sent} envoyé(s), {failed} en échec.")
-        elif once:
-            return
+        run = deliver_due()
         db.session.remove()
+        if run.outage:
+            pause = outage_pause(pause)
+            if run.sent or run.failed:
+                click.echo(f"{run.sent} envoyé(s), {run.failed} en échec.")
+            click.echo(f"Serveur SMTP injoignable, nouvel essai dans {pause:g} s : {run.outage}")
+            time.sleep(pause)
+            continue
+        pause = 0.0
+        if run.sent or run.failed:
+            click.echo(f"{run.sent} envoyé(s), {run.failed} en échec.")
+            continue  # more may be due: look again at once
+        if once:
+            return
         time.sleep(interval)
 
 

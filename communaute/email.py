@@ -5,6 +5,12 @@ email with the rest, a commit makes it durable. After each commit that queued ma
 delivery thread per process is woken; ``flask outbox send`` and ``flask outbox worker``
 deliver whatever is due (retries with backoff), so a slow or broken SMTP server never
 slows or fails the user's action.
+
+Two kinds of failure. A message the server refuses (a recipient, the sender or the data
+refused) counts as an attempt: retried after BACKOFF, failed at OUTBOX_MAX_ATTEMPTS. A server
+that cannot be reached (refused connection, timeout, lost connection, 421) is nobody's fault:
+the message goes back to the queue unchanged, the pass stops there, and the sender waits
+OUTBOX_OUTAGE_BACKOFF (short, doubling, capped) before looking again.
 """
 
 from __future__ import annotations
@@ -16,19 +22,27 @@ import logging
 import re
 import smtplib
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
-from flask_mail import Message
+from flask_mail import (
+    BadHeaderError,
+    Message,
+    email_dispatched,
+    sanitize_address,
+    sanitize_addresses,
+)
 from markupsafe import Markup
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from communaute.db import utcnow
-from communaute.extensions import db, mail
+from communaute.extensions import db
 from communaute.i18n import REGIONAL
 from communaute.privacy import register_personal_data
 
@@ -38,6 +52,9 @@ log = logging.getLogger("communaute.email")
 BACKOFF = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600)
 #: A message claimed by a sender that died is taken up again after this long.
 CLAIM_TIMEOUT = timedelta(minutes=10)
+#: When the SMTP server cannot be reached: first wait and longest wait, in seconds, before
+#: looking again (doubling in between). OUTBOX_OUTAGE_BACKOFF in the settings overrides it.
+OUTAGE_BACKOFF = (2.0, 60.0)
 
 
 class OutboxState(enum.StrEnum):
@@ -164,19 +181,22 @@ def queue_email(
     return msg
 
 
+def _due(now: datetime):
+    """Pending and due, or claimed by a sender that has been silent too long (it died)."""
+    return (
+        (OutboxMessage.state == OutboxState.pending) & (OutboxMessage.next_attempt_at <= now)
+    ) | (
+        (OutboxMessage.state == OutboxState.sending)
+        & (OutboxMessage.next_attempt_at <= now - CLAIM_TIMEOUT)
+    )
+
+
 def _claim(message_id: int) -> bool:
     """Atomically takes one message for sending; two senders never take the same one."""
     now = utcnow()
     result = db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            ((OutboxMessage.state == OutboxState.pending) & (OutboxMessage.next_attempt_at <= now))
-            | (
-                (OutboxMessage.state == OutboxState.sending)
-                & (OutboxMessage.next_attempt_at <= now - CLAIM_TIMEOUT)
-            ),
-        )
+        .where(OutboxMessage.id == message_id, _due(now))
         .values(state=OutboxState.sending, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -197,33 +217,168 @@ def _to_mail(msg: OutboxMessage) -> Message:
     return message
 
 
-def _send(msg: OutboxMessage) -> None:
-    if not current_app.config.get("MAIL_SERVER"):
-        # Development without a server: the log is the mailbox.
-        log.warning(
-            "Courriel (pas de serveur SMTP) à %s : %s\n%s",
-            msg.recipient,
-            msg.subject,
-            msg.text_body,
-        )
-        return
-    mail.send(_to_mail(msg))
+class SmtpUnavailable(Exception):
+    """The SMTP server could not be reached, or dropped us: not the message's fault."""
 
 
-def deliver(message_id: int) -> bool | None:
+def _connection_lost(exc: Exception) -> bool:
+    """During a transaction: the connection failed, rather than the server refusing this message.
+
+    A dropped connection, a socket error or timeout, or a 421 ("service not available,
+    closing the channel", RFC 5321) is the server's state. Any other reply (a refused
+    sender or recipient, a 4xx/5xx to the data) is about this message.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code == 421 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+class _Smtp:
+    """The SMTP side of one pass over the outbox.
+
+    Opens a connection when a message needs one; any failure to open it (refused, timeout,
+    greeting, STARTTLS or login) means the server is unavailable. A connection lost in the
+    middle of a message is tried once more on a new connection: if that cannot be opened,
+    the server is unavailable; if the server takes the connection and loses it again on
+    the same message, the message is at fault (it counts as an attempt), so one message
+    cannot hold up the queue forever.
+    """
+
+    def __init__(self):
+        self.host: smtplib.SMTP | None = None
+        #: Set when the server was found unavailable: the pass stops there.
+        self.outage: str | None = None
+
+    def _open(self) -> smtplib.SMTP:
+        s = current_app.extensions["mail"]
+        timeout = current_app.config.get("MAIL_TIMEOUT") or 10
+        factory = smtplib.SMTP_SSL if s.use_ssl else smtplib.SMTP
+        try:
+            host = factory(s.server, s.port, timeout=timeout)
+        except OSError as exc:  # SMTPException is an OSError
+            raise self._unavailable(exc) from exc
+        try:
+            host.ehlo_or_helo_if_needed()
+            if s.use_tls:
+                host.starttls()
+                host.ehlo()
+            if s.username and s.password:
+                host.login(s.username, s.password)
+        except OSError as exc:
+            host.close()
+            raise self._unavailable(exc) from exc
+        return host
+
+    def _unavailable(self, exc: BaseException) -> SmtpUnavailable:
+        self.outage = _describe(exc)
+        return SmtpUnavailable(self.outage)
+
+    def send(self, msg: OutboxMessage) -> None:
+        """Sends one message, or raises: SmtpUnavailable (the server's state, nothing to
+        count) or any other exception (this message was refused or cannot be sent)."""
+        if not current_app.config.get("MAIL_SERVER"):
+            # Development without a server: the log is the mailbox.
+            log.warning(
+                "Courriel (pas de serveur SMTP) à %s : %s\n%s",
+                msg.recipient,
+                msg.subject,
+                msg.text_body,
+            )
+            return
+        message = _to_mail(msg)
+        if message.has_bad_headers():
+            raise BadHeaderError(msg.subject)
+        message.date = time.time()
+        state = current_app.extensions["mail"]
+        if not state.suppress:
+            self._transmit(
+                sanitize_address(message.sender),
+                list(sanitize_addresses(message.send_to)),
+                message.as_bytes(),
+            )
+        email_dispatched.send(current_app._get_current_object(), message=message)
+
+    def _transmit(self, sender: str, recipients: list[str], payload: bytes) -> None:
+        try:
+            self._sendmail(sender, recipients, payload)
+        except Exception as exc:
+            if not _connection_lost(exc):
+                raise  # refused: this message's fault
+            self._drop()
+            # Lost on this message: once more on a new connection. If it cannot be opened
+            # the server is unavailable; if it is lost again, the message counts as refused.
+            self._sendmail(sender, recipients, payload)
+        finally:
+            self.close()  # one connection per message
+
+    def _sendmail(self, sender: str, recipients: list[str], payload: bytes) -> None:
+        if self.host is None:
+            self.host = self._open()
+        self.host.sendmail(sender, recipients, payload)
+
+    def _drop(self) -> None:
+        """Forgets a broken connection without a word to the server."""
+        if self.host is not None:
+            host, self.host = self.host, None
+            host.close()
+
+    def close(self) -> None:
+        """Ends the connection politely; the messages are already accepted or refused, so a
+        failure here changes nothing."""
+        if self.host is None:
+            return
+        host, self.host = self.host, None
+        try:
+            host.quit()
+        except OSError:
+            host.close()
+
+
+class DeliveryRun(NamedTuple):
+    """What one pass over the outbox did."""
+
+    #: Accepted by the SMTP server.
+    sent: int
+    #: Refused by the server (or unsendable): one attempt counted, retry planned or failed.
+    failed: int
+    #: Why the SMTP server could not be reached, when it could not: the pass stopped there.
+    outage: str | None = None
+
+
+def deliver(message_id: int, smtp: _Smtp | None = None) -> bool | None:
     """Tries to send one due message; records the outcome.
 
-    True when sent, False when the attempt failed (retry planned), None when another
-    sender had already taken it.
+    True when sent, False when not (server unavailable: back in the queue, nothing counted;
+    refused: one attempt counted, retry after BACKOFF or failed at OUTBOX_MAX_ATTEMPTS),
+    None when another sender had already taken it.
     """
     if not _claim(message_id):
         return None
+    own = smtp is None
+    smtp = smtp or _Smtp()
     msg = db.session.get(OutboxMessage, message_id)
-    msg.attempts += 1
     try:
-        _send(msg)
-    except (smtplib.SMTPException, OSError) as exc:
-        msg.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        smtp.send(msg)
+    except SmtpUnavailable as exc:
+        # Not the message's fault: no attempt counted, due again as soon as the server is back.
+        msg.state = OutboxState.pending
+        msg.next_attempt_at = utcnow()
+        msg.last_error = str(exc)
+        db.session.commit()
+        log.warning("SMTP server unavailable, email %s stays queued: %s", msg.id, exc)
+        return False
+    except Exception as exc:  # refused by the server, or cannot be built: counts
+        msg.attempts += 1
+        msg.last_error = _describe(exc)
         if msg.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             msg.state = OutboxState.failed
             log.error("email %s failed for good: %s", msg.id, msg.last_error)
@@ -233,6 +388,10 @@ def deliver(message_id: int) -> bool | None:
             msg.next_attempt_at = utcnow() + timedelta(seconds=delay)
         db.session.commit()
         return False
+    finally:
+        if own:
+            smtp.close()
+    msg.attempts += 1
     msg.state = OutboxState.sent
     msg.sent_at = utcnow()
     msg.last_error = None
@@ -240,30 +399,33 @@ def deliver(message_id: int) -> bool | None:
     return True
 
 
-def deliver_due(limit: int = 500) -> tuple[int, int]:
-    """Delivers every due message once. Returns (sent, not sent)."""
-    now = utcnow()
+def deliver_due(limit: int = 500) -> DeliveryRun:
+    """Delivers every due message once; stops at the first sign the SMTP server is down."""
     ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(
-            ((OutboxMessage.state == OutboxState.pending) & (OutboxMessage.next_attempt_at <= now))
-            | (
-                (OutboxMessage.state == OutboxState.sending)
-                & (OutboxMessage.next_attempt_at <= now - CLAIM_TIMEOUT)
-            )
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
+        select(OutboxMessage.id).where(_due(utcnow())).order_by(OutboxMessage.id).limit(limit)
     ).all()
     db.session.commit()
     sent = failed = 0
-    for message_id in ids:
-        outcome = deliver(message_id)
-        if outcome is True:
-            sent += 1
-        elif outcome is False:
-            failed += 1
-    return sent, failed
+    smtp = _Smtp()
+    try:
+        for message_id in ids:
+            outcome = deliver(message_id, smtp)
+            if smtp.outage:
+                return DeliveryRun(sent, failed, smtp.outage)
+            if outcome is True:
+                sent += 1
+            elif outcome is False:
+                failed += 1
+    finally:
+        smtp.close()
+    return DeliveryRun(sent, failed)
+
+
+def outage_pause(previous: float = 0.0) -> float:
+    """How long to wait before looking again at an unavailable SMTP server: the first
+    OUTBOX_OUTAGE_BACKOFF value, doubled each time up to the second."""
+    first, longest = current_app.config.get("OUTBOX_OUTAGE_BACKOFF", OUTAGE_BACKOFF)
+    return first if previous <= 0 else min(previous * 2, longest)
 
 
 def resend(msg: OutboxMessage) -> None:
@@ -275,16 +437,23 @@ def resend(msg: OutboxMessage) -> None:
 
 
 class _Deliverer:
-    """One thread per process that drains the outbox when a commit queued mail."""
+    """One thread per process that drains the outbox when a commit queued mail.
+
+    When the SMTP server is unavailable it comes back by itself after ``outage_pause()``
+    (commits in the meantime do not make it try sooner) until the server answers.
+    """
 
     def __init__(self, app: Flask):
         self.app = app
         self.wake = threading.Event()
+        self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
 
     def poke(self) -> None:
         with self.lock:
+            if self.stopping.is_set():
+                return
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(
                     target=self._run, name="outbox-delivery", daemon=True
@@ -292,13 +461,29 @@ class _Deliverer:
                 self.thread.start()
         self.wake.set()
 
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ends the thread (tests; an app that goes away)."""
+        self.stopping.set()
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def _run(self) -> None:
-        while True:
-            self.wake.wait()
+        pause = 0.0
+        while not self.stopping.is_set():
+            if pause:
+                self.stopping.wait(pause)
+            else:
+                self.wake.wait()
+            if self.stopping.is_set():
+                return
             self.wake.clear()
             with self.app.app_context():
                 try:
-                    deliver_due()
+                    run = deliver_due()
+                    while (run.sent or run.failed) and not run.outage:
+                        run = deliver_due()  # until a pass finds nothing more to do
+                    pause = outage_pause(pause) if run.outage else 0.0
                 except Exception:  # the thread must survive anything; the worker retries
                     log.exception("outbox delivery thread")
                     db.session.rollback()

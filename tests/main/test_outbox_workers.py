@@ -1,28 +1,32 @@
-"""Two `flask outbox worker` processes share one queue: every email leaves exactly once."""
+"""Two `flask outbox worker` processes share one queue: every email leaves exactly once,
+also when the SMTP server is down as they start and comes back a few seconds later."""
 
 import os
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from communaute.email import OutboxMessage, OutboxState, queue_email
 from communaute.extensions import db
+from tests.main.test_outbox_outage import LateSmtp
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_two_worker_processes_deliver_each_email_exactly_once(app, database_url, mailbox, pg_only):
-    for n in range(300):
-        queue_email(
-            kind="test.bulk",
-            to=f"personne{n}@exemple.ca",
-            language="fr",
-            template="auth/emails/deleted",
-        )
+def queue_bulk(n: int) -> list[str]:
+    addresses = [f"personne{i}@exemple.ca" for i in range(n)]
+    for to in addresses:
+        queue_email(kind="test.bulk", to=to, language="fr", template="auth/emails/deleted")
     db.session.commit()
+    return addresses
+
+
+def start_workers(database_url: str, smtp_port: int, *args: str) -> list[subprocess.Popen]:
     env = {
         **os.environ,
         "FLASK_APP": "communaute",
@@ -30,13 +34,13 @@ def test_two_worker_processes_deliver_each_email_exactly_once(app, database_url,
         "SECRET_KEY": "x" * 32,
         "DATABASE_URL": database_url,
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(mailbox.port),
+        "MAIL_PORT": str(smtp_port),
         "OUTBOX_DELIVERY": "worker",
     }
     flask = str(Path(sys.executable).parent / "flask")
-    workers = [
+    return [
         subprocess.Popen(
-            [flask, "outbox", "worker", "--once", "--interval", "0.1"],
+            [flask, "outbox", "worker", "--once", "--interval", "0.1", *args],
             env=env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -44,13 +48,18 @@ def test_two_worker_processes_deliver_each_email_exactly_once(app, database_url,
         )
         for _ in range(2)
     ]
+
+
+def finish(workers: list[subprocess.Popen]) -> list[str]:
     outputs = [w.communicate(timeout=120) for w in workers]
     assert [w.returncode for w in workers] == [0, 0], outputs
-    said = [o[0].decode() for o in outputs]
-    assert all("en échec" in line and " 0 en échec" in line for line in said if line), said
-    messages = mailbox.wait_for(300, timeout=30)
+    return [o[0].decode() for o in outputs]
+
+
+def assert_each_once_and_all_sent(box, addresses, attempts=1):
+    messages = box.wait_for(len(addresses), timeout=30)
     per_address = Counter(m["To"] for m in messages)
-    assert len(per_address) == 300
+    assert per_address.keys() == set(addresses)
     assert set(per_address.values()) == {1}, "no email twice"
     db.session.expire_all()
     assert (
@@ -61,3 +70,35 @@ def test_two_worker_processes_deliver_each_email_exactly_once(app, database_url,
         )
         == 0
     )
+    assert set(db.session.scalars(select(OutboxMessage.attempts))) == {attempts}
+
+
+def test_two_worker_processes_deliver_each_email_exactly_once(app, database_url, mailbox, pg_only):
+    addresses = queue_bulk(300)
+    said = finish(start_workers(database_url, mailbox.port))
+    assert all("en échec" in out and " 0 en échec" in out for out in said if out), said
+    assert_each_once_and_all_sent(mailbox, addresses)
+
+
+@pytest.fixture
+def late_smtp():
+    box = LateSmtp()
+    yield box
+    box.stop()
+
+
+def test_two_workers_wait_out_an_smtp_outage_then_deliver_each_email_once(
+    app, database_url, late_smtp, pg_only
+):
+    addresses = queue_bulk(300)
+    comes_back = threading.Timer(3.0, late_smtp.start)
+    comes_back.start()
+    try:
+        said = finish(start_workers(database_url, late_smtp.port, "--outage-backoff", "0.2", "1"))
+    finally:
+        comes_back.join()
+    assert all("Serveur SMTP injoignable" in out for out in said), said
+    assert all(
+        " 0 en échec" in line for out in said for line in out.splitlines() if "envoy" in line
+    )
+    assert_each_once_and_all_sent(late_smtp, addresses, attempts=1)  # the outage counted nothing
