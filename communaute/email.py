@@ -217,6 +217,10 @@ def _to_mail(msg: OutboxMessage) -> Message:
     return message
 
 
+#: The server's answers about one message; smtplib resets the session after them.
+_REFUSALS = (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
 class SmtpUnavailable(Exception):
     """The SMTP server could not be reached, or dropped us: not the message's fault."""
 
@@ -243,14 +247,15 @@ def _describe(exc: BaseException) -> str:
 
 
 class _Smtp:
-    """The SMTP side of one pass over the outbox.
+    """The SMTP side of one pass over the outbox: one connection, reused for every message.
 
-    Opens a connection when a message needs one; any failure to open it (refused, timeout,
+    Opens the connection when a message needs one; any failure to open it (refused, timeout,
     greeting, STARTTLS or login) means the server is unavailable. A connection lost in the
     middle of a message is tried once more on a new connection: if that cannot be opened,
     the server is unavailable; if the server takes the connection and loses it again on
     the same message, the message is at fault (it counts as an attempt), so one message
-    cannot hold up the queue forever.
+    cannot hold up the queue forever. A server that closes connections after so many
+    messages costs one reconnection, nothing else.
     """
 
     def __init__(self):
@@ -308,22 +313,22 @@ class _Smtp:
         email_dispatched.send(current_app._get_current_object(), message=message)
 
     def _transmit(self, sender: str, recipients: list[str], payload: bytes) -> None:
-        try:
-            self._sendmail(sender, recipients, payload)
-        except Exception as exc:
-            if not _connection_lost(exc):
-                raise  # refused: this message's fault
-            self._drop()
-            # Lost on this message: once more on a new connection. If it cannot be opened
-            # the server is unavailable; if it is lost again, the message counts as refused.
-            self._sendmail(sender, recipients, payload)
-        finally:
-            self.close()  # one connection per message
-
-    def _sendmail(self, sender: str, recipients: list[str], payload: bytes) -> None:
-        if self.host is None:
-            self.host = self._open()
-        self.host.sendmail(sender, recipients, payload)
+        for last_try in (False, True):
+            if self.host is None:
+                self.host = self._open()
+            try:
+                self.host.sendmail(sender, recipients, payload)
+                return
+            except Exception as exc:
+                lost = _connection_lost(exc)
+                if lost:
+                    self._drop()
+                elif not isinstance(exc, _REFUSALS):
+                    self.close()  # smtplib resets the session only after a refusal
+                if last_try or not lost:
+                    raise  # this message's fault
+                # Lost on this message: once more on a new connection. If it cannot be
+                # opened, the server is unavailable; if lost again, the message counts.
 
     def _drop(self) -> None:
         """Forgets a broken connection without a word to the server."""

@@ -26,7 +26,8 @@ class LateSmtp(Mailbox):
     """A real SMTP server on a port of its own: down until start(), and after stop().
 
     It refuses (550) recipients whose address starts with "refuse" and drops the
-    connection on those starting with "drop", counting how often each was offered.
+    connection on those starting with "drop", counting how often each was offered. With
+    ``per_connection`` set, it closes a connection (421) after that many messages.
     """
 
     def __init__(self):
@@ -34,6 +35,23 @@ class LateSmtp(Mailbox):
         self.port = free_port()
         self.controller = None
         self.offered = Counter()
+        self.per_connection = None
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        done = getattr(session, "messages", 0)
+        if self.per_connection is not None and done >= self.per_connection:
+            server.transport.close()
+            return "421 4.7.0 Too many messages, closing"
+        session.messages = done + 1
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.offered[address] += 1
@@ -134,6 +152,18 @@ def test_a_message_the_server_keeps_dropping_counts_and_does_not_hold_up_the_que
     assert "SMTPServerDisconnected" in dropped.last_error
     assert late_smtp.offered["drop@exemple.ca"] == 2, "tried once more on a new connection"
     assert_each_once(late_smtp, addresses(2))
+
+
+def test_one_connection_carries_the_pass_and_a_server_closing_it_costs_a_reconnection(
+    late_smtp,
+):
+    late_smtp.start()
+    late_smtp.per_connection = 3
+    queue(*addresses(7))
+    assert deliver_due() == (7, 0, None)
+    assert_each_once(late_smtp, addresses(7))
+    assert late_smtp.connections == 3, "3 + 3 + 1 messages"
+    assert {(m.state, m.attempts) for m in rows()} == {(OutboxState.sent, 1)}
 
 
 def test_the_background_thread_comes_back_by_itself_when_the_server_returns(app, late_smtp):
