@@ -15,7 +15,13 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from communaute.db import utcnow
-from communaute.email import OutboxMessage, OutboxState, deliver_due, queue_email
+from communaute.email import (
+    CLAIM_TIMEOUT,
+    OutboxMessage,
+    OutboxState,
+    deliver_due,
+    queue_email,
+)
 from communaute.extensions import db
 from tests.conftest import Mailbox, free_port
 
@@ -164,6 +170,23 @@ def test_one_connection_carries_the_pass_and_a_server_closing_it_costs_a_reconne
     assert_each_once(late_smtp, addresses(7))
     assert late_smtp.connections == 3, "3 + 3 + 1 messages"
     assert {(m.state, m.attempts) for m in rows()} == {(OutboxState.sent, 1)}
+
+
+def test_a_message_claimed_by_a_sender_that_died_is_taken_up_after_the_claim_timeout(
+    late_smtp,
+):
+    late_smtp.start()
+    queue("recent@exemple.ca", "stale@exemple.ca")
+    db.session.execute(update(OutboxMessage).values(state=OutboxState.sending))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.recipient == "stale@exemple.ca")
+        .values(next_attempt_at=utcnow() - CLAIM_TIMEOUT - timedelta(seconds=1))
+    )
+    db.session.commit()
+    assert deliver_due() == (1, 0, None)
+    assert_each_once(late_smtp, ["stale@exemple.ca"])
+    assert [m.state for m in rows()] == [OutboxState.sending, OutboxState.sent]
 
 
 def test_the_background_thread_comes_back_by_itself_when_the_server_returns(app, late_smtp):

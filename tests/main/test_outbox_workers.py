@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from communaute.email import OutboxMessage, OutboxState, queue_email
+from communaute.email import OutboxMessage, OutboxState, _claim, queue_email
 from communaute.extensions import db
 from tests.main.test_outbox_outage import LateSmtp
 
@@ -78,6 +78,30 @@ def test_two_worker_processes_deliver_each_email_exactly_once(app, database_url,
     said = finish(start_workers(database_url, mailbox.port))
     assert all("en échec" in out and " 0 en échec" in out for out in said if out), said
     assert_each_once_and_all_sent(mailbox, addresses)
+
+
+def test_concurrent_claims_take_at_most_their_chunk_and_never_the_same_row(app, pg_only):
+    queue_bulk(300)
+    barrier = threading.Barrier(2)
+    claims = [[], []]
+
+    def claimer(k):
+        with app.app_context():
+            barrier.wait()
+            while rows := _claim(limit=10):
+                claims[k].append([row.id for row in rows])
+            db.session.remove()
+
+    threads = [threading.Thread(target=claimer, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    chunks = claims[0] + claims[1]
+    assert max(len(chunk) for chunk in chunks) <= 10
+    taken = [i for chunk in chunks for i in chunk]
+    assert len(taken) == len(set(taken)) == 300
+    assert claims[0] and claims[1], "both senders got work"
 
 
 @pytest.fixture
