@@ -45,8 +45,10 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Load benchmark (needs PostgreSQL on 127.0.0.1:5432 and wrk): writes bench/RESULTS.md.
+# Load benchmark (needs PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379 and wrk, which
+# it installs from Debian's packages if missing): writes bench/RESULTS.md.
 bench: $(VENV)/.installed-test
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

@@ -1060,6 +1060,16 @@ def main(argv=None) -> int:
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk")
         return 1
+    import redis
+
+    try:
+        redis.Redis.from_url(PAGE_CACHE_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        print(
+            "Redis does not answer on 127.0.0.1:6379 (the page cache needs it): "
+            "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ''"
+        )
+        return 1
     workers = 2 * (os.cpu_count() or 1)
     fast_smtp, slow_smtp = SmtpSink(8825), SmtpSink(8826, delay=2.0)
     env = {
@@ -1106,8 +1116,6 @@ def main(argv=None) -> int:
     if not args.reuse_db:
         log("database: create, migrate, seed")
         data["seed_seconds"] = prepare_database(args.scale, env)
-    import redis
-
     redis.Redis.from_url(PAGE_CACHE_URL).delete("bench:pages:version")
     engine = sa.create_engine(DB_URL)
     with engine.connect() as conn:
