@@ -292,6 +292,32 @@ def guest_signups(port: int, webinar_id: int, count: int) -> dict:
     return {"n": count, "p50": statistics.median(times), "p99": percentile(times, 0.99)}
 
 
+def _all_at_once(target, args_list) -> None:
+    """Runs ``target(*args)`` for each args in a thread of its own; returns when all ended."""
+    threads = [threading.Thread(target=target, args=args) for args in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+class _Timings:
+    """Response times (ms) and non-302 statuses, from several client threads."""
+
+    def __init__(self):
+        self.times, self.errors, self.lock = [], [], threading.Lock()
+
+    def add(self, since: float, status: int) -> None:
+        elapsed = (time.perf_counter() - since) * 1000
+        with self.lock:
+            self.times.append(elapsed)
+            if status != 302:
+                self.errors.append(status)
+
+    def summary(self) -> dict:
+        return _summary(self.times, self.errors)
+
+
 def _summary(times: list[float], errors: list[int]) -> dict:
     return {
         "n": len(times),
@@ -317,7 +343,7 @@ def concurrent_posts(port: int, webinar_id: int, clients: int, per_client: int) 
     that token; its cookie is put back after each POST (the flash message the POST left in it
     would otherwise grow it), so every POST is the same first POST of a browser.
     """
-    times, errors, lock = [], [], threading.Lock()
+    timings = _Timings()
 
     def run(k: int) -> None:
         client = Client(port)
@@ -329,18 +355,10 @@ def concurrent_posts(port: int, webinar_id: int, clients: int, per_client: int) 
             status, _, _ = client.request(
                 "POST", f"/webinars/{webinar_id}/signup", _guest_form(token, f"par-{k}-{i}")
             )
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                times.append(elapsed)
-                if status != 302:
-                    errors.append(status)
+            timings.add(started, status)
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _summary(times, errors)
+    _all_at_once(run, [(k,) for k in range(clients)])
+    return timings.summary()
 
 
 def paced_posts(port: int, webinar_id: int, rate: float, seconds: float, clients: int) -> dict:
@@ -351,7 +369,7 @@ def paced_posts(port: int, webinar_id: int, rate: float, seconds: float, clients
     omission). ``clients`` threads share the schedule.
     """
     total = int(rate * seconds)
-    times, errors, lock = [], [], threading.Lock()
+    timings = _Timings()
     forms = []
     for _ in range(clients):
         client = Client(port)
@@ -369,18 +387,10 @@ def paced_posts(port: int, webinar_id: int, rate: float, seconds: float, clients
             status, _, _ = client.request(
                 "POST", f"/webinars/{webinar_id}/signup", _guest_form(token, f"pace-{i}")
             )
-            elapsed = (time.perf_counter() - due) * 1000
-            with lock:
-                times.append(elapsed)
-                if status != 302:
-                    errors.append(status)
+            timings.add(due, status)
 
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {**_summary(times, errors), "rate": rate}
+    _all_at_once(run, [(k,) for k in range(clients)])
+    return {**timings.summary(), "rate": rate}
 
 
 def registration_posts(port: int, engine, clients: int, per_client: int) -> dict:
@@ -428,7 +438,7 @@ def registration_posts(port: int, engine, clients: int, per_client: int) -> dict
             .scalars()
             .all()
         )
-    times, errors, lock = [], [], threading.Lock()
+    timings = _Timings()
 
     def run(user_token: str) -> None:
         client = Client(port, {"session": signed_session(user_token)})
@@ -440,18 +450,10 @@ def registration_posts(port: int, engine, clients: int, per_client: int) -> dict
             status, _, _ = client.request(
                 "POST", f"/trainings/sessions/{session_id}/register", {"csrf_token": token}
             )
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                times.append(elapsed)
-                if status != 302:
-                    errors.append(status)
+            timings.add(started, status)
 
-    threads = [threading.Thread(target=run, args=(t,)) for t in tokens]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _summary(times, errors)
+    _all_at_once(run, [(t,) for t in tokens])
+    return timings.summary()
 
 
 class SmtpSink:
@@ -614,11 +616,7 @@ def overbooking(port: int, engine, people: int = 200, seats: int = 20) -> dict:
     sampler = threading.Thread(target=sample)
     sampler.start()
     started = time.perf_counter()
-    threads = [threading.Thread(target=register, args=c) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _all_at_once(register, clients)
     elapsed = time.perf_counter() - started
     done.set()
     sampler.join()
@@ -696,11 +694,7 @@ def webinar_overbooking(port: int, engine, people: int = 200, seats: int = 20) -
         )
         statuses.append(status)
 
-    threads = [threading.Thread(target=sign_up, args=c) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _all_at_once(sign_up, clients)
     with engine.connect() as conn:
         counts = dict(
             conn.execute(
