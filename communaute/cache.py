@@ -39,7 +39,7 @@ log = logging.getLogger("communaute.cache")
 #: Tables whose writes no page shows: they do not invalidate cached pages.
 IGNORED_TABLES = {"outbox_messages"}
 #: Response headers kept with a cached page (the rest is added per request).
-KEPT_HEADERS = ("Content-Type", "Content-Language")
+KEPT_HEADERS = ("Content-Type",)
 
 
 def cached_for_visitors(view):

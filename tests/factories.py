@@ -53,13 +53,18 @@ def make_coordinator(email: str | None = None, **kw) -> User:
     return make_member(email, role=Role.coordinator, name=kw.pop("name", "Coordination"), **kw)
 
 
-def csrf_token(client, path: str = "/auth/login") -> str:
-    html = client.get(path, follow_redirects=True).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    if not match:
-        match = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, f"no CSRF token on {path}"
+#: The CSRF token in a page's forms (the hidden field, as Flask-WTF and our macro write it).
+CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def token_in(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    return token_in(client.get(path, follow_redirects=True).get_data(as_text=True))
 
 
 def login(client, user: User, password: str = PASSWORD):

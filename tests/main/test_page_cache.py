@@ -4,7 +4,6 @@ What a visitor relies on: a cached page is the same page, its forms work, and a 
 never stale after a registration, whichever app process or server took the registration.
 """
 
-import re
 import uuid
 
 import pytest
@@ -16,15 +15,11 @@ from communaute.email import OutboxMessage, deliver_due
 from communaute.extensions import db
 from communaute.webinars.models import Signup
 from tests.conftest import IsolatedClient, make_config
-from tests.factories import login, make_member
+from tests.factories import CSRF_FIELD, csrf_token, login, make_member, token_in
 from tests.querycount import count_queries
 from tests.webinars.conftest import make_webinar
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-TOKEN = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|'
-    r'name="csrf_token" value="([^"]+)"'
-)
 
 
 @pytest.fixture
@@ -44,12 +39,6 @@ def visitor(app):
     return app.test_client()
 
 
-def token_of(html: str) -> str:
-    match = TOKEN.search(html)
-    assert match, "no CSRF token in the page"
-    return match.group(1) or match.group(2)
-
-
 def guest_form(token: str, email: str) -> dict:
     return {"csrf_token": token, "name": "Léa Côté", "email": email, "language": "fr"}
 
@@ -63,7 +52,7 @@ def test_second_visit_is_served_from_memory_without_a_query(app):
         second = visitor(app).get(path)
     assert second.headers["X-Page-Cache"] == "hit"
     assert log.count == 0, log
-    strip = lambda r: TOKEN.sub("", r.get_data(as_text=True))  # noqa: E731
+    strip = lambda r: CSRF_FIELD.sub("", r.get_data(as_text=True))  # noqa: E731
     assert strip(first) == strip(second)
     assert second.content_type == first.content_type
     # Security headers are added to a cached page as to any other.
@@ -77,7 +66,7 @@ def test_seat_count_is_never_stale_after_a_sign_up(app):
     assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
 
     guest = visitor(app)
-    token = token_of(guest.get(path).get_data(as_text=True))
+    token = csrf_token(guest, path)
     assert guest.post(path + "/signup", data=guest_form(token, "lea@exemple.ca")).status_code == 302
 
     after = visitor(app).get(path)
@@ -92,7 +81,7 @@ def test_each_visitor_gets_a_working_form_of_their_own(app):
     people = [visitor(app) for _ in range(3)]
     pages = [c.get(path) for c in people]
     assert all(p.headers["X-Page-Cache"] == "hit" for p in pages)
-    tokens = [token_of(p.get_data(as_text=True)) for p in pages]
+    tokens = [token_in(p.get_data(as_text=True)) for p in pages]
     assert len(set(tokens)) == 3, "a cached page must not carry someone else's CSRF token"
     for i, (client, token) in enumerate(zip(people, tokens, strict=True)):
         response = client.post(path + "/signup", data=guest_form(token, f"p{i}@exemple.ca"))
@@ -110,7 +99,7 @@ def test_members_and_flash_messages_are_never_cached(app):
     assert "X-Page-Cache" not in page.headers
     # The guest who just signed up sees a message; the next visitor must not.
     guest = visitor(app)
-    token = token_of(guest.get(path).get_data(as_text=True))
+    token = csrf_token(guest, path)
     guest.post(path + "/signup", data=guest_form(token, "guest@exemple.ca"))
     with_flash = guest.get(path)
     assert "X-Page-Cache" not in with_flash.headers
@@ -169,7 +158,7 @@ def test_email_delivery_does_not_empty_the_cache(app, mailbox):
     webinar = make_webinar(capacity=5)
     path = f"/webinars/{webinar.id}"
     guest = visitor(app)
-    token = token_of(guest.get(path).get_data(as_text=True))
+    token = csrf_token(guest, path)
     guest.post(path + "/signup", data=guest_form(token, "lea@exemple.ca"))
     visitor(app).get(path)
     assert deliver_due().sent == 1
@@ -210,7 +199,7 @@ def test_without_redis_pages_are_rendered_fresh(app):
         assert page.status_code == 200 and "X-Page-Cache" not in page.headers
     # The version cannot be changed after this commit: the sign-up still succeeds.
     guest = visitor(app)
-    token = token_of(guest.get(path).get_data(as_text=True))
+    token = csrf_token(guest, path)
     assert guest.post(path + "/signup", data=guest_form(token, "a@exemple.ca")).status_code == 302
     assert "2 places" in visitor(app).get(path).get_data(as_text=True)
 

@@ -1,4 +1,5 @@
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from communaute.db import utcnow
 from communaute.email import OutboxMessage
 from communaute.extensions import db
 from communaute.webinars import services
-from communaute.webinars.models import Signup, SignupState, WebinarStatus
+from communaute.webinars.models import Signup, SignupState, Webinar, WebinarStatus
 from communaute.webinars.services import SignupError, TokenError, WebinarError
 from tests.factories import make_member
 from tests.webinars.conftest import make_webinar
@@ -257,8 +258,6 @@ def test_capacity_holds_under_concurrent_signups(app, pg_only):
     webinar_id = webinar.id
 
     def sign(i):
-        from communaute.webinars.models import Webinar
-
         services.sign_up(
             db.session.get(Webinar, webinar_id), email=f"p{i}@exemple.ca", name=f"P{i}"
         )
@@ -345,8 +344,6 @@ def test_signups_to_a_webinar_without_limit_do_not_wait_for_each_other(app, pg_o
     webinar_id = make_webinar(capacity=None).id
     other = _other_connection_holding(webinar_id, "FOR SHARE")  # a sign-up in flight
     try:
-        from communaute.webinars.models import Webinar
-
         result, done = _in_thread(
             app,
             lambda: services.sign_up(
@@ -365,8 +362,6 @@ def test_a_limit_set_while_signups_wait_is_respected_without_deadlock(app, pg_on
     webinar_id = make_webinar(capacity=None).id
     # A coordinator's change holds the row; two sign-ups, loaded without a limit, wait.
     editor = _other_connection_holding(webinar_id, "FOR UPDATE")
-    from communaute.webinars.models import Webinar
-
     waiting = [
         _in_thread(
             app,
@@ -376,8 +371,6 @@ def test_a_limit_set_while_signups_wait_is_respected_without_deadlock(app, pg_on
         )
         for i in range(2)
     ]
-    import time
-
     time.sleep(0.5)  # both are now waiting for the lock
     editor.exec_driver_sql(f"UPDATE webinars SET capacity = 1 WHERE id = {webinar_id}")
     editor.commit()
@@ -397,7 +390,6 @@ def test_a_change_waits_for_signups_in_flight_and_tells_them(app, pg_only, chang
     webinar_id = webinar.id
     # A sign-up in flight on another server: its row is written, not yet committed.
     other = _other_connection_holding(webinar_id, "FOR SHARE", insert_email="envol@exemple.ca")
-    from communaute.webinars.models import Webinar
 
     def act():
         w = db.session.get(Webinar, webinar_id)
