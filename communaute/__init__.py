@@ -14,6 +14,7 @@ from communaute.errors import register_error_handlers
 from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
 from communaute.i18n import LANGUAGES, current_language, format_local, locale_selector
+from communaute.routing import register_converters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     outbox.init_outbox(app)
 
+    register_converters(app)  # before the blueprints: their rules use <id:...>
     from communaute import auth, magazine, main, trainings, webinars
 
     app.register_blueprint(main.bp)

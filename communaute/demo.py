@@ -1,6 +1,6 @@
 """Demo content: a living site for a newcomer's `make run`. Idempotent."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import select
 
@@ -8,12 +8,10 @@ from communaute.auth.models import Participation, Role, User
 from communaute.auth.services import hash_password, record_consent
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.registry import demo_loaders
 
 DEMO_COORDINATOR = ("coordination@experiences.example", "partenaires-demo-2026")
 DEMO_MEMBER = ("sylvie.gagnon@exemple.ca", "jardin-de-lilas-2026")
-
-#: Feature blueprints add their own loaders: fn(coordinator, member) -> list of lines said.
-DEMO_LOADERS: list[Callable] = []
 
 
 def _account(email: str, password: str, name: str, role: Role, participation) -> User:
@@ -43,8 +41,8 @@ def _account(email: str, password: str, name: str, role: Role, participation) ->
 def load_demo() -> Iterator[str]:
     coordinator = _account(*DEMO_COORDINATOR, "Coordination Expériences", Role.coordinator, None)
     member = _account(*DEMO_MEMBER, "Sylvie Gagnon", Role.member, Participation.caregiver)
-    for loader in DEMO_LOADERS:
-        yield from loader(coordinator, member)
+    for loader in demo_loaders():
+        yield from loader.load(coordinator, member)
     db.session.commit()
     yield f"Coordination : {DEMO_COORDINATOR[0]} / mot de passe : {DEMO_COORDINATOR[1]}"
     yield f"Membre : {DEMO_MEMBER[0]} / mot de passe : {DEMO_MEMBER[1]}"

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.i18n import REGIONAL
-from communaute.privacy import register_personal_data
+from communaute.registry import register_personal_data
 
 log = logging.getLogger("communaute.email")
 

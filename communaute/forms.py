@@ -65,3 +65,7 @@ class BaseForm(FlaskForm):
             for message in field.errors if isinstance(field.errors, list | tuple) else ():
                 out.append((field.id, field.label.text, message))
         return out
+
+
+class ButtonForm(BaseForm):
+    """A form with only its CSRF token: a button that changes something, by POST."""

@@ -120,10 +120,6 @@ class LoginForm(BaseForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ButtonForm(BaseForm):
-    """A form with only its CSRF token: a button that changes something, by POST."""
-
-
 class ResetRequestForm(BaseForm):
     email = email_field()
 

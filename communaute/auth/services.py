@@ -20,7 +20,7 @@ from communaute.auth.models import ConsentPurpose, ConsentRecord, Participation,
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
-from communaute.privacy import PROVIDERS
+from communaute.registry import personal_data_providers
 
 CONFIRM_MAX_AGE = 48 * 3600
 RESET_MAX_AGE = 3600
@@ -340,8 +340,8 @@ def export_account(user: User) -> dict:
             for c in user.consents
         ],
     }
-    for key, provider in sorted(PROVIDERS.items()):
-        data[key] = provider.export(user)
+    for provider in personal_data_providers():
+        data[provider.key] = provider.export(user)
     return data
 
 
@@ -353,7 +353,7 @@ def delete_account(user: User, password: str) -> str:
     if not check_password(user, password):
         raise AccountError(_l("The password is not right."), field="password")
     address, language = user.email, user.language
-    for provider in PROVIDERS.values():
+    for provider in personal_data_providers():
         provider.erase(user)
     db.session.delete(user)
     db.session.flush()

@@ -10,7 +10,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from communaute.auth import bp, services
 from communaute.auth.forms import (
-    ButtonForm,
     DeleteAccountForm,
     EmailChangeForm,
     LoginForm,
@@ -22,6 +21,7 @@ from communaute.auth.forms import (
 )
 from communaute.auth.services import AccountError, TokenError
 from communaute.extensions import db, limiter
+from communaute.forms import ButtonForm
 
 PRIVACY_CONSENT_TEXT = _l(
     "I have read the privacy policy and I agree that Expériences keeps my account information."

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from communaute.auth.models import User
@@ -603,3 +603,105 @@ def queue(state: SubmissionState, page: int = 1) -> tuple[list[Submission], bool
         )
     )
     return items[:QUEUE_PAGE], len(items) > QUEUE_PAGE
+
+
+# Personal data -----------------------------------------------------------------------------
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export_submissions(user) -> list[dict]:
+    """Every testimony of ``user`` with its consents, thread, text edits and history."""
+    return [
+        {
+            "id": s.id,
+            "title": s.title,
+            "text": s.text,
+            "form": s.form.value,
+            "perspective": s.perspective.value,
+            "language": s.language,
+            "byline": s.byline.value,
+            "pen_name": s.pen_name,
+            "third_party": s.third_party.value,
+            "themes": [t.name for t in s.themes],
+            "state": s.state.value,
+            "edition": s.edition.label if s.edition else None,
+            "created_at": _iso(s.created_at),
+            "submitted_at": _iso(s.submitted_at),
+            "published_at": _iso(s.published_at),
+            "withdrawn_at": _iso(s.withdrawn_at),
+            "consents": [
+                {
+                    "purpose": c.purpose.value,
+                    "granted": c.granted,
+                    "text": c.text,
+                    "version": c.version,
+                    "recorded_at": _iso(c.recorded_at),
+                }
+                for c in s.consents
+            ],
+            "messages": [
+                {
+                    "from": "team" if m.from_team else "author",
+                    "body": m.body,
+                    "created_at": _iso(m.created_at),
+                }
+                for m in s.messages
+            ],
+            "text_edits": [
+                {
+                    "old_text": r.old_text,
+                    "new_text": r.new_text,
+                    "state": r.state.value,
+                    "created_at": _iso(r.created_at),
+                    "resolved_at": _iso(r.resolved_at),
+                }
+                for r in s.revisions
+            ],
+            "history": [
+                {
+                    "from": c.from_state.value if c.from_state else None,
+                    "to": c.to_state.value,
+                    "at": _iso(c.at),
+                    "note": c.note,
+                }
+                for c in s.changes
+            ],
+        }
+        for s in submissions_of(user)
+    ]
+
+
+def erase_submissions(user) -> None:
+    """Withdraws every testimony (published ones leave the site, the team is told) and
+    removes them with their text, consents, thread and edits."""
+    from communaute.magazine import emails
+    from communaute.magazine.models import (
+        StateChange,
+        SubmissionMessage,
+        SubmissionState,
+        TextRevision,
+    )
+
+    for submission in submissions_of(user):
+        if submission.state not in (SubmissionState.draft, SubmissionState.withdrawn):
+            emails.notify_team_withdrawn(
+                submission, was_published=submission.state == SubmissionState.published
+            )
+        db.session.delete(submission)
+    db.session.flush()
+    # A coordinator leaving: their messages, moves and edits on others' texts stay, unsigned
+    # (done here, not only by ON DELETE SET NULL, which SQLite does not enforce by default).
+    for model, column in (
+        (SubmissionMessage, SubmissionMessage.sender_id),
+        (StateChange, StateChange.by_id),
+        (TextRevision, TextRevision.editor_id),
+    ):
+        db.session.execute(
+            update(model)
+            .where(column == user.id)
+            .values({column.key: None})
+            .execution_options(synchronize_session=False)
+        )

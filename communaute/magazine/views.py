@@ -6,11 +6,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from communaute.auth.access import confirmed_required, coordinator_required
-from communaute.auth.forms import ButtonForm
 from communaute.cache import cached_for_visitors
 from communaute.db import utcnow
 from communaute.exports import csv_response
 from communaute.extensions import db
+from communaute.forms import ButtonForm
 from communaute.magazine import bp, services
 from communaute.magazine.forms import (
     AssignEditionForm,
@@ -81,7 +81,7 @@ def index():
     )
 
 
-@bp.route("/<int:submission_id>")
+@bp.route("/<id:submission_id>")
 @cached_for_visitors
 def testimony(submission_id):
     submission = db.get_or_404(Submission, submission_id)
@@ -183,7 +183,7 @@ def submit():
     return _edit(None)
 
 
-@bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
+@bp.route("/submissions/<id:submission_id>/edit", methods=["GET", "POST"])
 @confirmed_required
 def edit(submission_id):
     submission = _own(submission_id, lock=request.method == "POST")
@@ -215,13 +215,13 @@ def _render_submission(submission, *, message_form=None, consents_form=None, ans
     )
 
 
-@bp.route("/submissions/<int:submission_id>")
+@bp.route("/submissions/<id:submission_id>")
 @login_required
 def submission(submission_id):
     return _render_submission(_own(submission_id))
 
 
-@bp.route("/submissions/<int:submission_id>/message", methods=["POST"])
+@bp.route("/submissions/<id:submission_id>/message", methods=["POST"])
 @login_required
 def message(submission_id):
     submission = _own(submission_id, lock=True)
@@ -238,7 +238,7 @@ def message(submission_id):
     return _render_submission(submission, message_form=form), 400
 
 
-@bp.route("/submissions/<int:submission_id>/consents", methods=["POST"])
+@bp.route("/submissions/<id:submission_id>/consents", methods=["POST"])
 @login_required
 def consents(submission_id):
     submission = _own(submission_id, lock=True)
@@ -263,7 +263,7 @@ def consents(submission_id):
     return _render_submission(submission, consents_form=form), 400
 
 
-@bp.route("/submissions/<int:submission_id>/withdraw", methods=["POST"])
+@bp.route("/submissions/<id:submission_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(submission_id):
     submission = _own(submission_id, lock=True)
@@ -287,7 +287,7 @@ def _own_revision(revision_id: int) -> TextRevision:
     return revision
 
 
-@bp.route("/revisions/<int:revision_id>/approve", methods=["POST"])
+@bp.route("/revisions/<id:revision_id>/approve", methods=["POST"])
 @login_required
 def approve_revision(revision_id):
     revision = _own_revision(revision_id)
@@ -302,7 +302,7 @@ def approve_revision(revision_id):
     return redirect(url_for("magazine.submission", submission_id=revision.submission_id))
 
 
-@bp.route("/revisions/<int:revision_id>/answer", methods=["POST"])
+@bp.route("/revisions/<id:revision_id>/answer", methods=["POST"])
 @login_required
 def answer_revision(revision_id):
     revision = _own_revision(revision_id)
@@ -378,13 +378,13 @@ def _render_review(submission, *, action_form=None, edit_form=None, assign_form=
     )
 
 
-@bp.route("/review/<int:submission_id>")
+@bp.route("/review/<id:submission_id>")
 @coordinator_required
 def review(submission_id):
     return _render_review(_review_submission(submission_id))
 
 
-@bp.route("/review/<int:submission_id>/action", methods=["POST"])
+@bp.route("/review/<id:submission_id>/action", methods=["POST"])
 @coordinator_required
 def review_action(submission_id):
     submission = _review_submission(submission_id, lock=request.method == "POST")
@@ -416,7 +416,7 @@ def review_action(submission_id):
     return _render_review(submission, action_form=form), 400
 
 
-@bp.route("/review/<int:submission_id>/text", methods=["POST"])
+@bp.route("/review/<id:submission_id>/text", methods=["POST"])
 @coordinator_required
 def review_edit_text(submission_id):
     submission = _review_submission(submission_id, lock=request.method == "POST")
@@ -433,7 +433,7 @@ def review_edit_text(submission_id):
     return _render_review(submission, edit_form=form), 400
 
 
-@bp.route("/review/<int:submission_id>/edition", methods=["POST"])
+@bp.route("/review/<id:submission_id>/edition", methods=["POST"])
 @coordinator_required
 def review_assign(submission_id):
     submission = _review_submission(submission_id, lock=request.method == "POST")
@@ -470,7 +470,7 @@ def editions():
     return render_template("magazine/editions.html", form=form, editions=_editions())
 
 
-@bp.route("/review/editions/<int:edition_id>", methods=["GET", "POST"])
+@bp.route("/review/editions/<id:edition_id>", methods=["GET", "POST"])
 @coordinator_required
 def edition(edition_id):
     ed = db.get_or_404(Edition, edition_id)
@@ -492,7 +492,7 @@ def edition(edition_id):
     return render_template("magazine/edition.html", form=form, ed=ed, button=ButtonForm())
 
 
-@bp.route("/review/editions/<int:edition_id>/publish", methods=["POST"])
+@bp.route("/review/editions/<id:edition_id>/publish", methods=["POST"])
 @coordinator_required
 def edition_publish(edition_id):
     ed = db.get_or_404(Edition, edition_id)
@@ -508,7 +508,7 @@ def edition_publish(edition_id):
     return redirect(url_for("magazine.edition", edition_id=ed.id))
 
 
-@bp.route("/review/editions/<int:edition_id>.csv")
+@bp.route("/review/editions/<id:edition_id>.csv")
 @coordinator_required
 def edition_csv(edition_id):
     """The edition's texts for the printer, signed as each author chose (never more)."""
@@ -547,7 +547,7 @@ def themes():
     return render_template("magazine/themes.html", form=form, themes=_themes(), button=ButtonForm())
 
 
-@bp.route("/review/themes/<int:theme_id>/delete", methods=["POST"])
+@bp.route("/review/themes/<id:theme_id>/delete", methods=["POST"])
 @coordinator_required
 def theme_delete(theme_id):
     theme = db.get_or_404(Theme, theme_id)

@@ -4,24 +4,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
 from communaute.auth.access import coordinator_required
-from communaute.auth.forms import ButtonForm
 from communaute.cache import cached_for_visitors
 from communaute.email import OutboxMessage, OutboxState, resend
 from communaute.extensions import db
+from communaute.forms import ButtonForm
 from communaute.main import bp
-from communaute.privacy import me_sections
-
-#: Home page blocks, filled by the feature blueprints: key -> callable returning a dict
-#: with at least "template" (included with the dict as ``block``).
-HOME_BLOCKS: dict = {}
-#: Coordinator tools, filled by the feature blueprints: (endpoint, label).
-COORDINATION_LINKS: list = []
+from communaute.registry import coordination_links, home_blocks, me_sections
 
 
 @bp.route("/")
 @cached_for_visitors
 def home():
-    blocks = [(key, fn()) for key, fn in sorted(HOME_BLOCKS.items())]
+    blocks = [(block.key, block.context()) for block in home_blocks()]
     return render_template("main/home.html", blocks=blocks)
 
 
@@ -77,7 +71,7 @@ def outbox():
     )
 
 
-@bp.route("/outbox/<int:message_id>/resend", methods=["POST"])
+@bp.route("/outbox/<id:message_id>/resend", methods=["POST"])
 @coordinator_required
 def outbox_resend(message_id):
     form = ButtonForm()
@@ -97,5 +91,5 @@ def coordination():
         .select_from(OutboxMessage)
         .where(OutboxMessage.state == OutboxState.failed)
     )
-    links = [{"url": url_for(endpoint), "label": label} for endpoint, label in COORDINATION_LINKS]
+    links = [{"url": url_for(link.endpoint), "label": link.label} for link in coordination_links()]
     return render_template("main/coordination.html", failed_emails=failed, coordination_links=links)

@@ -2,9 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
-from communaute.demo import DEMO_LOADERS
-from communaute.main.views import COORDINATION_LINKS, HOME_BLOCKS
-from communaute.privacy import register_me_section, register_personal_data
+from communaute.registry import (
+    register_coordination_link,
+    register_demo_loader,
+    register_home_block,
+    register_me_section,
+    register_personal_data,
+)
 from communaute.trainings import services
 from communaute.trainings.demo import load_demo_trainings
 
@@ -24,6 +28,11 @@ register_personal_data(
     tables=("training_registrations", "training_registration_moves"),
 )
 register_me_section("trainings", template="trainings/_me.html", context=_me_context, order=10)
-HOME_BLOCKS["20_trainings"] = _home_block
-COORDINATION_LINKS.append(("trainings.manage", _l("Trainings: courses, sessions and registrants")))
-DEMO_LOADERS.append(load_demo_trainings)
+register_home_block("trainings", _home_block, order=20)
+register_coordination_link(
+    "trainings",
+    endpoint="trainings.manage",
+    label=_l("Trainings: courses, sessions and registrants"),
+    order=10,
+)
+register_demo_loader("trainings", load_demo_trainings, order=10)

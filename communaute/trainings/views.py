@@ -12,13 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from communaute.auth.access import coordinator_required
-from communaute.auth.forms import ButtonForm
 from communaute.cache import cached_for_visitors
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.exports import csv_response
 from communaute.extensions import db
-from communaute.forms import CONTROL
+from communaute.forms import CONTROL, ButtonForm
 from communaute.trainings import bp, services
 from communaute.trainings.forms import CancelSessionForm, CourseForm, MoveForm, SessionForm
 from communaute.trainings.models import (
@@ -49,16 +48,6 @@ LABELS = {
 @bp.context_processor
 def labels():
     return LABELS
-
-
-MAX_ID = 2**31 - 1
-
-
-def _get_or_404(model, ident: int):
-    """A tampered id beyond the database's integer range is a 404, not a database error."""
-    if not 0 < ident <= MAX_ID:
-        abort(404)
-    return db.get_or_404(model, ident)
 
 
 def _int_arg(name: str, default: int = 1) -> int:
@@ -131,11 +120,11 @@ def course(slug):
     )
 
 
-@bp.route("/sessions/<int:session_id>/register", methods=["POST"])
+@bp.route("/sessions/<id:session_id>/register", methods=["POST"])
 @login_required
 def register(session_id):
     form = ButtonForm()
-    session = _get_or_404(TrainingSession, session_id)
+    session = db.get_or_404(TrainingSession, session_id)
     if not session.course.visible_to(current_user):
         abort(404)
     target = url_for("trainings.course", slug=session.course.slug)
@@ -185,11 +174,11 @@ def register_self_paced(slug):
     return redirect(url_for("trainings.course", slug=slug, _anchor="materiel"))
 
 
-@bp.route("/registrations/<int:registration_id>/cancel", methods=["POST"])
+@bp.route("/registrations/<id:registration_id>/cancel", methods=["POST"])
 @login_required
 def cancel(registration_id):
     form = ButtonForm()
-    reg = _get_or_404(Registration, registration_id)
+    reg = db.get_or_404(Registration, registration_id)
     if reg.user_id != current_user.id:
         abort(404)
     if not form.validate_on_submit():
@@ -249,10 +238,10 @@ def _apply_domain_error(form, exc: DomainError) -> None:
 
 
 @bp.route("/manage/courses/new", methods=["GET", "POST"])
-@bp.route("/manage/courses/<int:course_id>", methods=["GET", "POST"])
+@bp.route("/manage/courses/<id:course_id>", methods=["GET", "POST"])
 @coordinator_required
 def course_form(course_id=None):
-    course = _get_or_404(Course, course_id) if course_id else None
+    course = db.get_or_404(Course, course_id) if course_id else None
     form = CourseForm(obj=course)
     if course and request.method == "GET":
         form.format.data = course.format.value
@@ -270,10 +259,10 @@ def course_form(course_id=None):
     return render_template("trainings/manage/course_form.html", form=form, course=course)
 
 
-@bp.route("/manage/courses/<int:course_id>/sessions")
+@bp.route("/manage/courses/<id:course_id>/sessions")
 @coordinator_required
 def manage_course(course_id):
-    course = _get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     counts = services.state_counts(s.id for s in course.sessions)
     info = {
         s.id: {
@@ -291,10 +280,10 @@ def manage_course(course_id):
     )
 
 
-@bp.route("/manage/courses/<int:course_id>/publish", methods=["POST"])
+@bp.route("/manage/courses/<id:course_id>/publish", methods=["POST"])
 @coordinator_required
 def publish(course_id):
-    course = _get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     services.set_published(course, not course.published)
@@ -306,10 +295,10 @@ def publish(course_id):
     return redirect(url_for("trainings.manage_course", course_id=course.id))
 
 
-@bp.route("/manage/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])
+@bp.route("/manage/courses/<id:course_id>/sessions/new", methods=["GET", "POST"])
 @coordinator_required
 def session_new(course_id):
-    course = _get_or_404(Course, course_id)
+    course = db.get_or_404(Course, course_id)
     form = SessionForm()
     if form.validate_on_submit():
         try:
@@ -324,10 +313,10 @@ def session_new(course_id):
     return render_template("trainings/manage/session_form.html", form=form, course=course)
 
 
-@bp.route("/manage/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/sessions/<id:session_id>/edit", methods=["GET", "POST"])
 @coordinator_required
 def session_edit(session_id):
-    session = _get_or_404(TrainingSession, session_id)
+    session = db.get_or_404(TrainingSession, session_id)
     form = SessionForm()
     if request.method == "GET":
         form.fill(session)
@@ -367,10 +356,10 @@ def _registrations_with_users(session_id: int) -> list[Registration]:
     ).all()
 
 
-@bp.route("/manage/sessions/<int:session_id>")
+@bp.route("/manage/sessions/<id:session_id>")
 @coordinator_required
 def roster(session_id):
-    session = _get_or_404(TrainingSession, session_id)
+    session = db.get_or_404(TrainingSession, session_id)
     groups = {state: [] for state in RegistrationState}
     for reg in _registrations_with_users(session.id):
         groups[reg.state].append(reg)
@@ -400,10 +389,10 @@ def roster(session_id):
     )
 
 
-@bp.route("/manage/sessions/<int:session_id>/attendance", methods=["POST"])
+@bp.route("/manage/sessions/<id:session_id>/attendance", methods=["POST"])
 @coordinator_required
 def attendance(session_id):
-    session = _get_or_404(TrainingSession, session_id)
+    session = db.get_or_404(TrainingSession, session_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     ids = {int(v) for v in request.form.getlist("attended") if v.isdigit() and len(v) < 12}
@@ -413,10 +402,10 @@ def attendance(session_id):
     return redirect(url_for("trainings.roster", session_id=session.id))
 
 
-@bp.route("/manage/registrations/<int:registration_id>/move", methods=["POST"])
+@bp.route("/manage/registrations/<id:registration_id>/move", methods=["POST"])
 @coordinator_required
 def move(registration_id):
-    reg = _get_or_404(Registration, registration_id)
+    reg = db.get_or_404(Registration, registration_id)
     if reg.session is None:
         abort(404)
     form = MoveForm()
@@ -440,10 +429,10 @@ def move(registration_id):
     return redirect(url_for("trainings.roster", session_id=reg.session_id))
 
 
-@bp.route("/manage/sessions/<int:session_id>/cancel", methods=["POST"])
+@bp.route("/manage/sessions/<id:session_id>/cancel", methods=["POST"])
 @coordinator_required
 def session_cancel(session_id):
-    session = _get_or_404(TrainingSession, session_id)
+    session = db.get_or_404(TrainingSession, session_id)
     form = CancelSessionForm()
     if form.validate_on_submit():
         try:
@@ -469,10 +458,10 @@ def session_cancel(session_id):
     return redirect(url_for("trainings.roster", session_id=session.id))
 
 
-@bp.route("/manage/sessions/<int:session_id>/registrants.csv")
+@bp.route("/manage/sessions/<id:session_id>/registrants.csv")
 @coordinator_required
 def roster_csv(session_id):
-    session = _get_or_404(TrainingSession, session_id)
+    session = db.get_or_404(TrainingSession, session_id)
     header = [
         "Nom",
         "Courriel",

@@ -2,9 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
-from communaute.demo import DEMO_LOADERS
-from communaute.main.views import COORDINATION_LINKS, HOME_BLOCKS
-from communaute.privacy import register_me_section, register_personal_data
+from communaute.registry import (
+    register_coordination_link,
+    register_demo_loader,
+    register_home_block,
+    register_me_section,
+    register_personal_data,
+)
 from communaute.webinars import services
 from communaute.webinars.demo import load_demo_webinars
 
@@ -28,8 +32,11 @@ register_personal_data(
     tables=("webinar_signups",),
 )
 register_me_section("webinars", template="webinars/_me.html", context=_me_context, order=20)
-HOME_BLOCKS["20_webinars"] = _home_block
-if not any(endpoint == "webinars.manage" for endpoint, _label in COORDINATION_LINKS):
-    COORDINATION_LINKS.append(("webinars.manage", _l("Webinars: series, sign-ups, attendance")))
-if load_demo_webinars not in DEMO_LOADERS:
-    DEMO_LOADERS.append(load_demo_webinars)
+register_home_block("webinars", _home_block, order=21)
+register_coordination_link(
+    "webinars",
+    endpoint="webinars.manage",
+    label=_l("Webinars: series, sign-ups, attendance"),
+    order=20,
+)
+register_demo_loader("webinars", load_demo_webinars, order=20)

@@ -5,10 +5,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from communaute.auth.access import coordinator_required
-from communaute.auth.forms import ButtonForm
 from communaute.cache import cached_for_visitors
 from communaute.exports import csv_response
 from communaute.extensions import db, limiter
+from communaute.forms import ButtonForm
 from communaute.i18n import MONTREAL, format_local
 from communaute.webinars import bp, services
 from communaute.webinars.forms import (
@@ -59,13 +59,13 @@ def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None, status: 
     )
 
 
-@bp.route("/<int:webinar_id>")
+@bp.route("/<id:webinar_id>")
 @cached_for_visitors
 def detail(webinar_id):
     return _detail_page(db.get_or_404(Webinar, webinar_id))
 
 
-@bp.route("/<int:webinar_id>/signup", methods=["POST"])
+@bp.route("/<id:webinar_id>/signup", methods=["POST"])
 @limiter.limit("60 per hour")
 def signup(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
@@ -182,7 +182,7 @@ def create():
     return render_template("webinars/edit.html", form=form, webinar=None)
 
 
-@bp.route("/manage/<int:webinar_id>/edit", methods=["GET", "POST"])
+@bp.route("/manage/<id:webinar_id>/edit", methods=["GET", "POST"])
 @coordinator_required
 def edit(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
@@ -209,7 +209,7 @@ def edit(webinar_id):
     return render_template("webinars/edit.html", form=form, webinar=webinar)
 
 
-@bp.route("/manage/<int:webinar_id>/reschedule", methods=["GET", "POST"])
+@bp.route("/manage/<id:webinar_id>/reschedule", methods=["GET", "POST"])
 @coordinator_required
 def reschedule(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
@@ -232,7 +232,7 @@ def reschedule(webinar_id):
     return render_template("webinars/reschedule.html", form=form, webinar=webinar)
 
 
-@bp.route("/manage/<int:webinar_id>/cancel", methods=["GET", "POST"])
+@bp.route("/manage/<id:webinar_id>/cancel", methods=["GET", "POST"])
 @coordinator_required
 def cancel_webinar(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
@@ -251,7 +251,7 @@ def cancel_webinar(webinar_id):
     return render_template("webinars/cancel_webinar.html", form=form, webinar=webinar)
 
 
-@bp.route("/manage/<int:webinar_id>/follow-up", methods=["POST"])
+@bp.route("/manage/<id:webinar_id>/follow-up", methods=["POST"])
 @coordinator_required
 def follow_up(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
@@ -322,7 +322,7 @@ def _filtered(signups: list[Signup], q: str) -> list[Signup]:
     return [s for s in signups if q in s.name.casefold() or q in s.email.casefold()]
 
 
-@bp.route("/<int:webinar_id>/attendance", methods=["GET", "POST"])
+@bp.route("/<id:webinar_id>/attendance", methods=["GET", "POST"])
 @coordinator_required
 def attendance(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
@@ -363,7 +363,7 @@ CSV_HEADERS = [
 STATE_FR = {"confirmed": "Inscrit", "waiting": "Liste d'attente", "cancelled": "Annulé"}
 
 
-@bp.route("/<int:webinar_id>/attendance.csv")
+@bp.route("/<id:webinar_id>/attendance.csv")
 @coordinator_required
 def attendance_csv(webinar_id):
     db.get_or_404(Webinar, webinar_id)

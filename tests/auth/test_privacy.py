@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from communaute.auth.models import ConsentRecord, User
 from communaute.email import OutboxMessage
 from communaute.extensions import db
-from communaute.privacy import PROVIDERS
+from communaute.registry import PROVIDERS
 from tests.factories import PASSWORD, login, make_member, post
 
 
