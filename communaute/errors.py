@@ -12,11 +12,14 @@ from communaute.extensions import db
 class DomainError(Exception):
     """A rule refused an action. The message is translated and shown to the user as is."""
 
-    def __init__(self, message, *, field: str | None = None):
+    def __init__(self, message, *, field: str | None = None, action: str | None = None):
         super().__init__(str(message))
         self.message = message
         #: The form field the message belongs next to, when there is one.
         self.field = field
+        #: What the person can do about it, for the page to offer ("confirm": confirm the
+        #: email address, from "my space").
+        self.action = action
 
 
 TITLES = {

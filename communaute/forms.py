@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from communaute.i18n import NonexistentLocalTime, local_to_utc
+
 #: Control characters (NUL included), kept out of every text field.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Bidirectional overrides and isolates that can disguise a name (U+202A-202E, U+2066-2069).
@@ -69,3 +71,38 @@ class BaseForm(FlaskForm):
 
 class ButtonForm(BaseForm):
     """A form with only its CSRF token: a button that changes something, by POST."""
+
+
+#: Dates a coordinator may type: beyond them a date is a typo (and 9999 overflows UTC).
+YEARS = (2000, 2100)
+
+
+def plausible_year(form, field) -> None:
+    """A validator for a DateField: a year between 2000 and 2100."""
+    if field.data and not YEARS[0] <= field.data.year <= YEARS[1]:
+        raise ValidationError(
+            _l(
+                "Give a date between the years %(first)d and %(last)d.",
+                first=YEARS[0],
+                last=YEARS[1],
+            )
+        )
+
+
+def check_local_time(date_field, time_field) -> bool:
+    """Puts a message next to ``time_field`` when the Montreal clock skips that time on that
+    date (the night of the change to daylight time). Returns whether the pair is usable."""
+    if date_field.errors or time_field.errors or not date_field.data or not time_field.data:
+        return not (date_field.errors or time_field.errors)
+    try:
+        local_to_utc(date_field.data, time_field.data)
+    except NonexistentLocalTime:
+        time_field.errors = [
+            *time_field.errors,
+            _l(
+                "This time does not exist in Montreal: that night the clocks move forward "
+                "one hour. Choose another time."
+            ),
+        ]
+        return False
+    return True

@@ -1,6 +1,6 @@
 """Language choice, dates in Montreal time, and the Jinja filters that show them."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
@@ -68,3 +68,27 @@ def format_local(value: datetime | None, kind: str = "datetime", lang: str | Non
     if kind == "time":
         return format_time(local.time(), pattern, locale=REGIONAL[lang])
     return format_datetime(local.replace(tzinfo=None), pattern, locale=REGIONAL[lang])
+
+
+class NonexistentLocalTime(ValueError):
+    """A time the Montreal clock skips (the night the clocks move forward, in March)."""
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    """A date and time read on a Montreal clock, as an aware UTC datetime.
+
+    In the hour that happens twice (the night the clocks move back, in November) the first
+    one is taken, on daylight time (``fold=0``), explicitly. A time the clock skips raises
+    NonexistentLocalTime rather than being moved an hour silently.
+    """
+    local = datetime.combine(day, at.replace(tzinfo=None, fold=0), tzinfo=MONTREAL)
+    utc = local.astimezone(UTC)
+    if utc.astimezone(MONTREAL).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NonexistentLocalTime(local.isoformat())
+    return utc
+
+
+def utc_to_local(value: datetime) -> tuple[date, time]:
+    """The date and the time (to the minute) a Montreal clock shows at ``value``."""
+    local = value.astimezone(MONTREAL)
+    return local.date(), local.time().replace(second=0, microsecond=0, tzinfo=None)

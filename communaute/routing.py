@@ -1,5 +1,7 @@
 """URL converters shared by every blueprint, registered in ``create_app``."""
 
+import re
+
 from werkzeug.routing import BaseConverter, ValidationError
 
 #: The largest id an INTEGER column holds on PostgreSQL (SQLite's are wider, ours are not).
@@ -14,13 +16,14 @@ class IdConverter(BaseConverter):
     """
 
     regex = r"[1-9][0-9]{0,9}"
+    regex_compiled = re.compile(regex)
     part_isolating = True
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > MAX_ID:
-            raise ValidationError()
-        return number
+        try:
+            return whole_number(value)
+        except ValueError:
+            raise ValidationError() from None
 
     def to_url(self, value) -> str:
         return str(int(value))
@@ -28,3 +31,16 @@ class IdConverter(BaseConverter):
 
 def register_converters(app) -> None:
     app.url_map.converters["id"] = IdConverter
+
+
+def whole_number(value: str) -> int:
+    """A row id or a page number typed in a query string or a form: 1 to 2^31 - 1 in ASCII
+    digits, else ValueError. For ``request.args.get("page", 1, type=whole_number)`` and
+    ``request.form.getlist("attended", type=whole_number)``, which then fall back to the
+    default or skip the value: ``²``, ``①`` or ``١٢`` never reach ``int()`` unchecked."""
+    if not isinstance(value, str) or not IdConverter.regex_compiled.fullmatch(value):
+        raise ValueError(value)
+    number = int(value)
+    if number > MAX_ID:
+        raise ValueError(value)
+    return number

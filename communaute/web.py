@@ -19,24 +19,33 @@ names (``exc.field``), or flashed when the form has no such field; the view read
 
 from __future__ import annotations
 
-from flask import abort, flash
+from flask import abort, flash, request
 
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.routing import whole_number
 
 
-def show_error(form, exc: DomainError) -> None:
-    """The service's message next to the field it names, or as a flash message."""
-    field = getattr(form, exc.field, None) if form is not None and exc.field else None
-    if field is None:
+def show_error(form, exc: DomainError, *, field: str | None = None) -> None:
+    """The service's message next to the field it names (else next to ``field``), or as a
+    flash message when the form has neither."""
+    name = exc.field or field
+    target = getattr(form, name, None) if form is not None and name else None
+    if target is None and exc.field and field:
+        target = getattr(form, field, None)
+    if target is None:
         flash(str(exc.message), "error")
     else:
-        field.errors = [*field.errors, exc.message]
+        target.errors = [*target.errors, exc.message]
 
 
 class unit_of_work:  # noqa: N801 - used as a statement, like a keyword
-    def __init__(self, form=None):
+    """See the module's docstring. ``field``: where an error that names no field of the
+    form is shown (the main field of the form), instead of a flash message."""
+
+    def __init__(self, form=None, *, field: str | None = None):
         self.form = form
+        self.field = field
         self.error: DomainError | None = None
         self._messages: list[tuple[str, str]] = []
 
@@ -60,7 +69,7 @@ class unit_of_work:  # noqa: N801 - used as a statement, like a keyword
         db.session.rollback()
         if isinstance(exc, DomainError):
             self.error = exc
-            show_error(self.form, exc)
+            show_error(self.form, exc, field=self.field)
             return True
         return False
 
@@ -69,3 +78,17 @@ def require_button(form) -> None:
     """A POST-only action's form (a button): anything but a valid CSRF token is a 400."""
     if not form.validate_on_submit():
         abort(400)
+
+
+#: A page number beyond this is a tampered address: the first page is shown.
+MAX_PAGE = 10_000
+
+
+def paginate(query, *, per_page: int):
+    """One page of ``query`` (``?page=``, Flask-SQLAlchemy's Pagination). A missing or
+    tampered page number gives the first page; one past the end is an empty page whose
+    template says so and links back. Never an error."""
+    page = request.args.get("page", 1, type=whole_number)
+    return db.paginate(
+        query, page=page if page <= MAX_PAGE else 1, per_page=per_page, error_out=False
+    )

@@ -15,11 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DOMAINS = {
     "communaute/translations": [
-        "communaute/__init__.py",
-        "communaute/errors.py",
-        "communaute/forms.py",
-        "communaute/email.py",
-        "communaute/i18n.py",
+        # Every module of the core (seats, web, forms, email...), then the core blueprints.
+        *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "communaute").glob("*.py")),
         "communaute/main",
         "communaute/auth",
         "templates/base.html",

@@ -3,8 +3,9 @@
 from functools import wraps
 
 from flask import abort, flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
+
+from communaute.seats import why_not_member
 
 
 def coordinator_required(view):
@@ -26,11 +27,8 @@ def confirmed_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if not current_user.is_confirmed:
-            flash(
-                _("Confirm your email address first. We can send you the link again."),
-                "warning",
-            )
+        if (refusal := why_not_member(current_user)) is not None:
+            flash(str(refusal), "warning")
             return redirect(url_for("main.me"))
         return view(*args, **kwargs)
 

@@ -350,6 +350,43 @@ def publish(
     _team_move(submission, S.published, actor=actor, message=message)
 
 
+def _send_message(submission, *, actor, message, edition=None):
+    post_message(submission, message, sender=actor)
+
+
+def _moving(move):
+    """A move of the review page that places nothing in an edition."""
+    return lambda submission, *, actor, message, edition=None: move(
+        submission, actor=actor, message=message
+    )
+
+
+#: What each decision of the review page does ("message", or the state the text moves to).
+DECISIONS = {
+    "message": _send_message,
+    S.in_review.value: _moving(start_review),
+    S.changes_requested.value: _moving(request_changes),
+    S.accepted.value: _moving(accept),
+    S.declined.value: _moving(decline),
+    S.published.value: publish,
+}
+
+
+def decide(
+    submission: Submission,
+    decision: str,
+    *,
+    actor: User,
+    message: str | None = None,
+    edition: Edition | None = None,
+) -> None:
+    """One decision of the review page: a message to the author, or a move (start review,
+    ask for changes, accept, decline, publish), each telling the author by email."""
+    if decision not in DECISIONS:
+        raise MagazineError(_l("Choose what to do with this text."), field="action")
+    DECISIONS[decision](submission, actor=actor, message=message, edition=edition)
+
+
 def assign_edition(submission: Submission, edition: Edition | None, *, actor: User) -> None:
     if not actor.is_coordinator:
         raise MagazineError(_l("Only the team can do this."))
@@ -589,20 +626,15 @@ def state_counts() -> dict[SubmissionState, int]:
 QUEUE_PAGE = 50
 
 
-def queue(state: SubmissionState, page: int = 1) -> tuple[list[Submission], bool]:
-    """A page of the texts in ``state``, oldest in it first, with their text edits (for
-    the flags). Returns (texts, whether a next page exists)."""
-    items = list(
-        db.session.scalars(
-            select(Submission)
-            .where(Submission.state == state)
-            .order_by(Submission.state_changed_at, Submission.id)
-            .limit(QUEUE_PAGE + 1)
-            .offset((page - 1) * QUEUE_PAGE)
-            .options(selectinload(Submission.revisions))
-        )
+def queue_query(state: SubmissionState):
+    """The texts in ``state``, oldest in it first, with their text edits (for the flags);
+    paged by the review queue."""
+    return (
+        select(Submission)
+        .where(Submission.state == state)
+        .order_by(Submission.state_changed_at, Submission.id)
+        .options(selectinload(Submission.revisions))
     )
-    return items[:QUEUE_PAGE], len(items) > QUEUE_PAGE
 
 
 # Personal data -----------------------------------------------------------------------------

@@ -35,7 +35,9 @@ from communaute.magazine.models import (
     TextRevision,
     Theme,
 )
-from communaute.magazine.services import MagazineError
+from communaute.magazine.services import QUEUE_PAGE
+from communaute.routing import whole_number
+from communaute.web import paginate, require_button, unit_of_work
 
 PER_PAGE = 20
 
@@ -51,33 +53,23 @@ def _editions(published_only: bool = False):
     return db.session.scalars(query).all()
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 # Public -----------------------------------------------------------------------------------
 
 
 @bp.route("/")
 @cached_for_visitors
 def index():
-    theme_id = _int_arg("theme")
+    theme_id = request.args.get("theme", type=whole_number)
     form = request.args.get("form") if request.args.get("form") in Form.__members__ else None
-    edition_id = _int_arg("edition")
-    page = max(_int_arg("page") or 1, 1)
+    edition_id = request.args.get("edition", type=whole_number)
     query = services.with_cards(services.published_query(theme_id, form, edition_id))
-    testimonies = db.session.scalars(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
-    has_next = len(testimonies) > PER_PAGE
     return render_template(
         "magazine/index.html",
-        testimonies=testimonies[:PER_PAGE],
+        testimonies=paginate(query, per_page=PER_PAGE),
         themes=_themes(),
         editions=_editions(published_only=True),
         forms=FORM_LABELS,
         selected={"theme": theme_id, "form": form, "edition": edition_id},
-        page=page,
-        has_next=has_next,
     )
 
 
@@ -155,23 +147,17 @@ def _edit(submission: Submission | None):
             form.language.data = current_user.language
     if form.validate_on_submit():
         sending = request.form.get("send") is not None
-        try:
+        with unit_of_work(form, field="text") as work:
             data = _form_data(form)
             if sending:
-                submission = services.submit(data, author=current_user, submission=submission)
+                saved = services.submit(data, author=current_user, submission=submission)
+                work.flash(_("Thank you: your text is sent. We emailed you a receipt."))
             else:
-                submission = services.save_draft(data, author=current_user, submission=submission)
-        except MagazineError as exc:
-            db.session.rollback()
-            target = form[exc.field] if exc.field and exc.field in form else form.text
-            target.errors = [*target.errors, exc.message]
-        else:
-            db.session.commit()
-            if sending:
-                flash(_("Thank you: your text is sent. We emailed you a receipt."), "success")
-            else:
-                flash(_("Your draft is saved. You can finish it later."), "success")
-            return redirect(url_for("magazine.submission", submission_id=submission.id))
+                saved = services.save_draft(data, author=current_user, submission=submission)
+                work.flash(_("Your draft is saved. You can finish it later."))
+            saved_id = saved.id
+        if not work.failed:
+            return redirect(url_for("magazine.submission", submission_id=saved_id))
     return render_template(
         "magazine/submit.html", form=form, submission=submission, text_max=TEXT_MAX
     )
@@ -227,14 +213,11 @@ def message(submission_id):
     submission = _own(submission_id, lock=True)
     form = MessageForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field="message") as work:
             services.post_message(submission, form.message.data, sender=current_user)
-        except MagazineError as exc:
-            form.message.errors = [*form.message.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("Your message is sent to the team."), "success")
-            return redirect(url_for("magazine.submission", submission_id=submission.id))
+            work.flash(_("Your message is sent to the team."))
+        if not work.failed:
+            return redirect(url_for("magazine.submission", submission_id=submission_id))
     return _render_submission(submission, message_form=form), 400
 
 
@@ -244,22 +227,18 @@ def consents(submission_id):
     submission = _own(submission_id, lock=True)
     form = ConsentsForm()
     if form.validate_on_submit():
-        changed = False
-        try:
-            for p in ConsentPurpose:
-                if services.change_consent(
+        with unit_of_work() as work:
+            changed = [
+                services.change_consent(
                     submission, p, bool(form[f"consent_{p.value}"].data), author=current_user
-                ):
-                    changed = True
-        except MagazineError as exc:
-            flash(str(exc.message), "error")
-            return redirect(url_for("magazine.submission", submission_id=submission.id))
-        db.session.commit()
-        if changed:
-            flash(_("Your choices are recorded. We emailed you a confirmation."), "success")
-        else:
-            flash(_("Nothing changed."), "success")
-        return redirect(url_for("magazine.submission", submission_id=submission.id))
+                )
+                for p in ConsentPurpose
+            ]
+            if any(changed):
+                work.flash(_("Your choices are recorded. We emailed you a confirmation."))
+            else:
+                work.flash(_("Nothing changed."))
+        return redirect(url_for("magazine.submission", submission_id=submission_id))
     return _render_submission(submission, consents_form=form), 400
 
 
@@ -267,17 +246,11 @@ def consents(submission_id):
 @login_required
 def withdraw(submission_id):
     submission = _own(submission_id, lock=True)
-    if ButtonForm().validate_on_submit():
-        try:
-            services.withdraw(submission, author=current_user)
-        except MagazineError as exc:
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Your text is withdrawn. Nobody can read it on the website anymore."), "success"
-            )
-    return redirect(url_for("magazine.submission", submission_id=submission.id))
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        services.withdraw(submission, author=current_user)
+        work.flash(_("Your text is withdrawn. Nobody can read it on the website anymore."))
+    return redirect(url_for("magazine.submission", submission_id=submission_id))
 
 
 def _own_revision(revision_id: int) -> TextRevision:
@@ -291,31 +264,26 @@ def _own_revision(revision_id: int) -> TextRevision:
 @login_required
 def approve_revision(revision_id):
     revision = _own_revision(revision_id)
-    if ButtonForm().validate_on_submit():
-        try:
-            services.approve_revision(revision, author=current_user)
-        except MagazineError as exc:
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("You approved the edited text."), "success")
-    return redirect(url_for("magazine.submission", submission_id=revision.submission_id))
+    submission_id = revision.submission_id
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        services.approve_revision(revision, author=current_user)
+        work.flash(_("You approved the edited text."))
+    return redirect(url_for("magazine.submission", submission_id=submission_id))
 
 
 @bp.route("/revisions/<id:revision_id>/answer", methods=["POST"])
 @login_required
 def answer_revision(revision_id):
     revision = _own_revision(revision_id)
+    submission_id = revision.submission_id
     form = MessageForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field="message") as work:
             services.answer_revision(revision, form.message.data, author=current_user)
-        except MagazineError as exc:
-            form.message.errors = [*form.message.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("Your answer is sent to the team. Your text stays as it was."), "success")
-            return redirect(url_for("magazine.submission", submission_id=revision.submission_id))
+            work.flash(_("Your answer is sent to the team. Your text stays as it was."))
+        if not work.failed:
+            return redirect(url_for("magazine.submission", submission_id=submission_id))
     return _render_submission(revision.submission, answer_form=form), 400
 
 
@@ -328,19 +296,13 @@ def review_queue():
     state = request.args.get("state", "submitted")
     if state not in SubmissionState.__members__ or state == "draft":
         state = "submitted"
-    page = _int_arg("page") or 1
-    page = page if page <= 100_000 else 1
-    counts = services.state_counts()
-    items, has_next = services.queue(SubmissionState(state), page)
     return render_template(
         "magazine/review_queue.html",
-        items=items,
+        items=paginate(services.queue_query(SubmissionState(state)), per_page=QUEUE_PAGE),
         state=SubmissionState(state),
-        counts=counts,
+        counts=services.state_counts(),
         labels=STATE_LABELS,
         now=utcnow(),
-        page=page,
-        has_next=has_next,
     )
 
 
@@ -391,28 +353,18 @@ def review_action(submission_id):
     form = ReviewActionForm()
     form.edition.choices = [(0, "")] + [(e.id, e.label) for e in _editions()]
     if form.validate_on_submit():
-        action, text = form.action.data, form.message.data
-        try:
-            if action == "message":
-                services.post_message(submission, text, sender=current_user)
-            elif action == "in_review":
-                services.start_review(submission, actor=current_user, message=text)
-            elif action == "changes_requested":
-                services.request_changes(submission, actor=current_user, message=text)
-            elif action == "accepted":
-                services.accept(submission, actor=current_user, message=text)
-            elif action == "declined":
-                services.decline(submission, actor=current_user, message=text)
-            else:
-                edition = db.session.get(Edition, form.edition.data) if form.edition.data else None
-                services.publish(submission, actor=current_user, message=text, edition=edition)
-        except MagazineError as exc:
-            db.session.rollback()
-            form.message.errors = [*form.message.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("Done. The author was told by email."), "success")
-            return redirect(url_for("magazine.review", submission_id=submission.id))
+        edition = db.session.get(Edition, form.edition.data) if form.edition.data else None
+        with unit_of_work(form, field="message") as work:
+            services.decide(
+                submission,
+                form.action.data,
+                actor=current_user,
+                message=form.message.data,
+                edition=edition,
+            )
+            work.flash(_("Done. The author was told by email."))
+        if not work.failed:
+            return redirect(url_for("magazine.review", submission_id=submission_id))
     return _render_review(submission, action_form=form), 400
 
 
@@ -422,14 +374,11 @@ def review_edit_text(submission_id):
     submission = _review_submission(submission_id, lock=request.method == "POST")
     form = EditTextForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field="text") as work:
             services.coordinator_edit_text(submission, form.text.data, actor=current_user)
-        except MagazineError as exc:
-            form.text.errors = [*form.text.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("The edited text was sent to the author for approval."), "success")
-            return redirect(url_for("magazine.review", submission_id=submission.id))
+            work.flash(_("The edited text was sent to the author for approval."))
+        if not work.failed:
+            return redirect(url_for("magazine.review", submission_id=submission_id))
     return _render_review(submission, edit_form=form), 400
 
 
@@ -441,14 +390,11 @@ def review_assign(submission_id):
     form.edition.choices = [(0, "")] + [(e.id, e.label) for e in _editions()]
     if form.validate_on_submit():
         edition = db.session.get(Edition, form.edition.data) if form.edition.data else None
-        try:
+        with unit_of_work(form, field="edition") as work:
             services.assign_edition(submission, edition, actor=current_user)
-        except MagazineError as exc:
-            form.edition.errors = [*form.edition.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("The edition is saved."), "success")
-            return redirect(url_for("magazine.review", submission_id=submission.id))
+            work.flash(_("The edition is saved."))
+        if not work.failed:
+            return redirect(url_for("magazine.review", submission_id=submission_id))
     return _render_review(submission, assign_form=form), 400
 
 
@@ -457,15 +403,12 @@ def review_assign(submission_id):
 def editions():
     form = EditionForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field="number") as work:
             services.save_edition(
                 number=form.number.data, label=form.label.data, editorial=form.editorial.data or ""
             )
-        except MagazineError as exc:
-            form[exc.field or "number"].errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The edition is created."), "success")
+            work.flash(_("The edition is created."))
+        if not work.failed:
             return redirect(url_for("magazine.editions"))
     return render_template("magazine/editions.html", form=form, editions=_editions())
 
@@ -476,19 +419,16 @@ def edition(edition_id):
     ed = db.get_or_404(Edition, edition_id)
     form = EditionForm(obj=ed)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field="number") as work:
             services.save_edition(
                 number=form.number.data,
                 label=form.label.data,
                 editorial=form.editorial.data or "",
                 edition=ed,
             )
-        except MagazineError as exc:
-            form[exc.field or "number"].errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The edition is saved."), "success")
-            return redirect(url_for("magazine.edition", edition_id=ed.id))
+            work.flash(_("The edition is saved."))
+        if not work.failed:
+            return redirect(url_for("magazine.edition", edition_id=edition_id))
     return render_template("magazine/edition.html", form=form, ed=ed, button=ButtonForm())
 
 
@@ -496,16 +436,11 @@ def edition(edition_id):
 @coordinator_required
 def edition_publish(edition_id):
     ed = db.get_or_404(Edition, edition_id)
-    if ButtonForm().validate_on_submit():
-        try:
-            done = services.publish_edition(ed, actor=current_user)
-        except MagazineError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The edition is published (%(n)d new texts).", n=len(done)), "success")
-    return redirect(url_for("magazine.edition", edition_id=ed.id))
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        done = services.publish_edition(ed, actor=current_user)
+        work.flash(_("The edition is published (%(n)d new texts).", n=len(done)))
+    return redirect(url_for("magazine.edition", edition_id=edition_id))
 
 
 @bp.route("/review/editions/<id:edition_id>.csv")
@@ -536,13 +471,10 @@ def edition_csv(edition_id):
 def themes():
     form = ThemeForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, field="name") as work:
             services.add_theme(form.name.data)
-        except MagazineError as exc:
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The theme is added."), "success")
+            work.flash(_("The theme is added."))
+        if not work.failed:
             return redirect(url_for("magazine.themes"))
     return render_template("magazine/themes.html", form=form, themes=_themes(), button=ButtonForm())
 
@@ -551,8 +483,8 @@ def themes():
 @coordinator_required
 def theme_delete(theme_id):
     theme = db.get_or_404(Theme, theme_id)
-    if ButtonForm().validate_on_submit():
+    require_button(ButtonForm())
+    with unit_of_work() as work:
         services.delete_theme(theme)
-        db.session.commit()
-        flash(_("The theme is removed."), "success")
+        work.flash(_("The theme is removed."))
     return redirect(url_for("magazine.themes"))

@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
@@ -10,6 +10,7 @@ from communaute.extensions import db
 from communaute.forms import ButtonForm
 from communaute.main import bp
 from communaute.registry import coordination_links, home_blocks, me_sections
+from communaute.web import require_button, unit_of_work
 
 
 @bp.route("/")
@@ -74,12 +75,11 @@ def outbox():
 @bp.route("/outbox/<id:message_id>/resend", methods=["POST"])
 @coordinator_required
 def outbox_resend(message_id):
-    form = ButtonForm()
     msg = db.get_or_404(OutboxMessage, message_id)
-    if form.validate_on_submit():
+    require_button(ButtonForm())
+    with unit_of_work() as work:
         resend(msg)
-        db.session.commit()
-        flash(_("The email to %(address)s is back in the queue.", address=msg.recipient), "success")
+        work.flash(_("The email to %(address)s is back in the queue.", address=msg.recipient))
     return redirect(url_for("main.outbox", state="failed"))
 
 

@@ -6,14 +6,15 @@ from datetime import timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event
 
-from communaute.db import utcnow
+from communaute import calendar
 from communaute.email import Attachment, public_url, queue_email
 from communaute.i18n import REGIONAL
 
 #: Unique across the platform and stable across changes, so calendars update the event.
 UID = "training-session-{id}@communaute.experiences"
+#: The alarm rings the day before: people may need to arrange transport or care.
+ALARM_BEFORE = timedelta(days=1)
 
 
 def build_ics(reg, *, cancelled: bool = False) -> bytes:
@@ -23,37 +24,27 @@ def build_ics(reg, *, cancelled: bool = False) -> bytes:
     """
     session = reg.session
     course = session.course
-    lang = reg.user.language
-    with force_locale(REGIONAL.get(lang, "fr_CA")):
+    with force_locale(REGIONAL.get(reg.user.language, "fr_CA")):
         reminder = _("Reminder: %(title)s", title=course.title)
-    cal = Calendar()
-    cal.add("prodid", "-//Experiences//communaute//FR")
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
-    event = Event()
-    event.add("uid", UID.format(id=session.id))
-    event.add("summary", course.title)
-    event.add("dtstart", session.starts_at)
-    event.add("dtend", session.ends_at)
-    event.add("dtstamp", utcnow())
-    event.add("sequence", session.sequence)
     location = session.online_url if session.online_url and not session.place else session.place
-    if location:
-        event.add("location", location)
     description = course.summary
     if session.online_url:
         description += "\n\n" + session.online_url
-        event.add("url", session.online_url)
-    event.add("description", description)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    if not cancelled:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", reminder)
-        alarm.add("trigger", timedelta(days=-1))
-        event.add_component(alarm)
-    cal.add_component(event)
-    return cal.to_ical()
+    return calendar.build_ics(
+        calendar.CalendarEvent(
+            uid=UID.format(id=session.id),
+            sequence=session.sequence,
+            start=session.starts_at,
+            end=session.ends_at,
+            summary=course.title,
+            description=description,
+            location=location or "",
+            url=session.online_url or "",
+            alarm_before=ALARM_BEFORE,
+            alarm_text=reminder,
+        ),
+        cancelled=cancelled,
+    )
 
 
 def _ics(reg) -> list[Attachment]:

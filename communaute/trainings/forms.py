@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
-from communaute.forms import BaseForm
-from communaute.i18n import MONTREAL
+from communaute.forms import BaseForm, check_local_time, plausible_year
+from communaute.i18n import local_to_utc, utc_to_local
 from communaute.trainings.models import (
     AUDIENCE_LABELS,
     FORMAT_LABELS,
@@ -110,14 +110,10 @@ def _capacity(form, field):
         )
 
 
-def local_to_utc(day, at: time) -> datetime:
-    return datetime.combine(day, at).replace(tzinfo=MONTREAL)
-
-
 class SessionForm(BaseForm):
     start_date = DateField(
         _l("Date"),
-        validators=[DataRequired(message=_l("Give a valid date."))],
+        validators=[DataRequired(message=_l("Give a valid date.")), plausible_year],
     )
     start_time = TimeField(
         _l("Start time"), validators=[DataRequired(message=_l("Give a valid time."))]
@@ -136,7 +132,9 @@ class SessionForm(BaseForm):
         ],
     )
     capacity = StringField(_l("Number of seats"), validators=[Length(max=20), _capacity])
-    deadline_date = DateField(_l("Registration deadline (date)"), validators=[Optional()])
+    deadline_date = DateField(
+        _l("Registration deadline (date)"), validators=[Optional(), plausible_year]
+    )
     deadline_time = TimeField(_l("Registration deadline (time)"), validators=[Optional()])
     state = SelectField(
         _l("Registration"),
@@ -146,16 +144,12 @@ class SessionForm(BaseForm):
         ],
     )
 
-    def validate_start_date(self, field):
-        if field.data and not 2000 <= field.data.year <= 2100:
-            raise ValidationError(_l("Give a valid date."))
-
-    def validate_deadline_date(self, field):
-        if field.data and not 2000 <= field.data.year <= 2100:
-            raise ValidationError(_l("Give a valid date."))
-
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        ok = check_local_time(self.start_date, self.start_time) and ok
+        ok = check_local_time(self.start_date, self.end_time) and ok
+        if self.deadline_time.data:
+            ok = check_local_time(self.deadline_date, self.deadline_time) and ok
         if not (self.place.data or self.online_url.data) and not self.place.errors:
             self.place.errors = [*self.place.errors, _l("Give a place, an online link, or both.")]
             ok = False
@@ -177,19 +171,15 @@ class SessionForm(BaseForm):
         }
 
     def fill(self, session) -> None:
-        start = session.starts_at.astimezone(MONTREAL)
-        self.start_date.data = start.date()
-        self.start_time.data = start.time().replace(second=0, microsecond=0)
-        self.end_time.data = (
-            session.ends_at.astimezone(MONTREAL).time().replace(second=0, microsecond=0)
-        )
+        self.start_date.data, self.start_time.data = utc_to_local(session.starts_at)
+        self.end_time.data = utc_to_local(session.ends_at)[1]
         self.place.data = session.place
         self.online_url.data = session.online_url or ""
         self.capacity.data = str(session.capacity) if session.capacity else ""
         if session.registration_deadline:
-            d = session.registration_deadline.astimezone(MONTREAL)
-            self.deadline_date.data = d.date()
-            self.deadline_time.data = d.time().replace(second=0, microsecond=0)
+            self.deadline_date.data, self.deadline_time.data = utc_to_local(
+                session.registration_deadline
+            )
         self.state.data = session.state.value
 
 

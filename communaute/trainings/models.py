@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.seats import SeatKind, SeatState, register_kind
 
 
 class CourseFormat(enum.StrEnum):
@@ -36,10 +37,8 @@ class SessionState(enum.StrEnum):
     cancelled = "cancelled"
 
 
-class RegistrationState(enum.StrEnum):
-    confirmed = "confirmed"
-    waiting = "waiting"
-    cancelled = "cancelled"
+#: A registration's state is a seat's (communaute/seats.py): confirmed, waiting, cancelled.
+RegistrationState = SeatState
 
 
 FORMAT_LABELS = {
@@ -145,6 +144,10 @@ class TrainingSession(db.Model):
     def is_past(self, now: datetime | None = None) -> bool:
         return self.starts_at <= (now or utcnow())
 
+    def promotes(self, now: datetime) -> bool:
+        """A freed seat goes to the waiting list until the session begins (seats core)."""
+        return self.state != SessionState.cancelled and self.starts_at > now
+
     def __repr__(self) -> str:
         return f"<TrainingSession {self.id}>"
 
@@ -235,3 +238,14 @@ class RegistrationMove(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="moves")
     actor: Mapped[User | None] = relationship()
+
+
+register_kind(
+    TrainingSession,
+    SeatKind(
+        seat=Registration,
+        parent_id=Registration.session_id,
+        move=RegistrationMove,
+        move_seat="registration",
+    ),
+)

@@ -9,15 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload
 
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors
 from communaute.db import utcnow
-from communaute.errors import DomainError
 from communaute.exports import csv_response
 from communaute.extensions import db
 from communaute.forms import CONTROL, ButtonForm
+from communaute.routing import whole_number
 from communaute.trainings import bp, services
 from communaute.trainings.forms import CancelSessionForm, CourseForm, MoveForm, SessionForm
 from communaute.trainings.models import (
@@ -29,11 +28,11 @@ from communaute.trainings.models import (
     SYSTEM_REASONS,
     Course,
     Registration,
-    RegistrationMove,
     RegistrationState,
     SessionState,
     TrainingSession,
 )
+from communaute.web import paginate, require_button, unit_of_work
 
 LABELS = {
     "formats": FORMAT_LABELS,
@@ -50,11 +49,6 @@ def labels():
     return LABELS
 
 
-def _int_arg(name: str, default: int = 1) -> int:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 7 else default
-
-
 # Public ------------------------------------------------------------------------------------
 
 
@@ -69,10 +63,17 @@ def catalog():
         "format": request.args.get("format", ""),
         "audience": request.args.get("audience", ""),
     }
-    result = services.catalog(**filters, page=_int_arg("page"))
-    left = services.seats_left_of(result.next_session.values())
-    seats = {cid: left[s.id] if s else None for cid, s in result.next_session.items()}
-    return render_template("trainings/catalog.html", result=result, filters=filters, seats=seats)
+    result = paginate(services.catalog_query(**filters), per_page=services.PAGE_SIZE)
+    next_session = services.next_sessions(result.items)
+    left = services.seats_left_of(next_session.values())
+    seats = {cid: left[s.id] if s else None for cid, s in next_session.items()}
+    return render_template(
+        "trainings/catalog.html",
+        result=result,
+        next_session=next_session,
+        filters=filters,
+        seats=seats,
+    )
 
 
 SLUG = re.compile(r"[a-z0-9-]{1,80}")
@@ -104,8 +105,14 @@ def course(slug):
             self_paced = services.self_paced_registration(course, current_user)
     counts = services.state_counts(s.id for s in upcoming)
     seats = services.seats_left_of(upcoming, counts)
+    member = current_user if current_user.is_authenticated else None
     info = {
-        s.id: {"seats": seats[s.id], "waiting": counts[s.id].get(RegistrationState.waiting, 0)}
+        s.id: {
+            "seats": seats[s.id],
+            "waiting": counts[s.id].get(RegistrationState.waiting, 0),
+            # Why this visitor or member may not register (None: the button is shown).
+            "refusal": services.why_not_register(s, member, now),
+        }
         for s in upcoming
     }
     return render_template(
@@ -116,85 +123,62 @@ def course(slug):
         mine=mine,
         info=info,
         self_paced=self_paced,
-        now=now,
     )
 
 
 @bp.route("/sessions/<id:session_id>/register", methods=["POST"])
 @login_required
 def register(session_id):
-    form = ButtonForm()
     session = db.get_or_404(TrainingSession, session_id)
     if not session.course.visible_to(current_user):
         abort(404)
     target = url_for("trainings.course", slug=session.course.slug)
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+    require_button(ButtonForm())
+    with unit_of_work() as work:
         reg, created = services.register_for_session(session, member=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(target)
-    # The message is written before the commit, which would expire what it reads.
-    if not created:
-        message = (_("You are already registered for this session."), "info")
-    elif reg.state == RegistrationState.confirmed:
-        message = (_("You are registered. A confirmation email is on its way."), "success")
-    else:
-        message = (
-            _(
-                "The session is full: you are on the waiting list, in position %(n)d. "
-                "If a seat frees up, it will be yours automatically.",
-                n=services.waitlist_position(reg),
-            ),
-            "success",
-        )
-    db.session.commit()
-    flash(*message)
+        if not created:
+            work.flash(_("You are already registered for this session."), "info")
+        elif reg.state == RegistrationState.confirmed:
+            work.flash(_("You are registered. A confirmation email is on its way."))
+        else:
+            work.flash(
+                _(
+                    "The session is full: you are on the waiting list, in position %(n)d. "
+                    "If a seat frees up, it will be yours automatically.",
+                    n=services.waitlist_position(reg),
+                )
+            )
     return redirect(target)
 
 
 @bp.route("/<slug>/register", methods=["POST"])
 @login_required
 def register_self_paced(slug):
-    form = ButtonForm()
     course = _get_course(slug)
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+    require_button(ButtonForm())
+    with unit_of_work() as work:
         _reg, created = services.register_for_self_paced(course, member=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        if created:
+            work.flash(_("You are registered. The material link is below, and in your email."))
+    if work.failed:
         return redirect(url_for("trainings.course", slug=slug))
-    db.session.commit()
-    if created:
-        flash(_("You are registered. The material link is below, and in your email."), "success")
     return redirect(url_for("trainings.course", slug=slug, _anchor="materiel"))
 
 
 @bp.route("/registrations/<id:registration_id>/cancel", methods=["POST"])
 @login_required
 def cancel(registration_id):
-    form = ButtonForm()
     reg = db.get_or_404(Registration, registration_id)
     if reg.user_id != current_user.id:
         abort(404)
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+    slug = reg.course.slug
+    require_button(ButtonForm())
+    with unit_of_work() as work:
         services.cancel_registration(reg, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Your registration is cancelled."), "success")
-    nxt = request.form.get("next", "")
-    if nxt == "me":
+        work.flash(_("Your registration is cancelled."))
+    if request.form.get("next", "") == "me":
         return redirect(url_for("main.me"))
-    return redirect(url_for("trainings.course", slug=reg.course.slug))
+    return redirect(url_for("trainings.course", slug=slug))
 
 
 @bp.route("/give-back/<token>", methods=["GET", "POST"])
@@ -205,13 +189,10 @@ def give_back(token):
     if reg is None:
         return render_template("trainings/give_back.html", reg=None), 404
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.give_back_seat(reg)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if work.failed:
             return render_template("trainings/give_back.html", reg=reg, form=form)
-        db.session.commit()
         return render_template("trainings/give_back.html", reg=reg, done=True)
     return render_template("trainings/give_back.html", reg=reg, form=form)
 
@@ -229,14 +210,6 @@ def manage():
     )
 
 
-def _apply_domain_error(form, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is None:
-        flash(exc.message, "error")
-    else:
-        field.errors = [*field.errors, exc.message]
-
-
 @bp.route("/manage/courses/new", methods=["GET", "POST"])
 @bp.route("/manage/courses/<id:course_id>", methods=["GET", "POST"])
 @coordinator_required
@@ -247,15 +220,11 @@ def course_form(course_id=None):
         form.format.data = course.format.value
         form.audience.data = course.audience.value
     if form.validate_on_submit():
-        try:
-            course = services.save_course(course, **form.values())
-        except DomainError as exc:
-            db.session.rollback()
-            _apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The course is saved."), "success")
-            return redirect(url_for("trainings.manage_course", course_id=course.id))
+        with unit_of_work(form) as work:
+            saved_id = services.save_course(course, **form.values()).id
+            work.flash(_("The course is saved."))
+        if not work.failed:
+            return redirect(url_for("trainings.manage_course", course_id=saved_id))
     return render_template("trainings/manage/course_form.html", form=form, course=course)
 
 
@@ -284,15 +253,13 @@ def manage_course(course_id):
 @coordinator_required
 def publish(course_id):
     course = db.get_or_404(Course, course_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    services.set_published(course, not course.published)
-    db.session.commit()
-    flash(
-        _("The course is published.") if course.published else _("The course is back to draft."),
-        "success",
-    )
-    return redirect(url_for("trainings.manage_course", course_id=course.id))
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        services.set_published(course, not course.published)
+        work.flash(
+            _("The course is published.") if course.published else _("The course is back to draft.")
+        )
+    return redirect(url_for("trainings.manage_course", course_id=course_id))
 
 
 @bp.route("/manage/courses/<id:course_id>/sessions/new", methods=["GET", "POST"])
@@ -301,15 +268,11 @@ def session_new(course_id):
     course = db.get_or_404(Course, course_id)
     form = SessionForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             services.create_session(course, **form.values(), state=SessionState(form.state.data))
-        except DomainError as exc:
-            db.session.rollback()
-            _apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The session is added."), "success")
-            return redirect(url_for("trainings.manage_course", course_id=course.id))
+            work.flash(_("The session is added."))
+        if not work.failed:
+            return redirect(url_for("trainings.manage_course", course_id=course_id))
     return render_template("trainings/manage/session_form.html", form=form, course=course)
 
 
@@ -321,61 +284,31 @@ def session_edit(session_id):
     if request.method == "GET":
         form.fill(session)
     elif form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             promoted = services.update_session(
                 session, **form.values(), state=SessionState(form.state.data)
             )
-        except DomainError as exc:
-            db.session.rollback()
-            _apply_domain_error(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The session is saved."), "success")
+            work.flash(_("The session is saved."))
             if promoted:
-                flash(
+                work.flash(
                     ngettext(
                         "%(num)d person moved from the waiting list to confirmed.",
                         "%(num)d people moved from the waiting list to confirmed.",
                         len(promoted),
-                    ),
-                    "success",
+                    )
                 )
-            return redirect(url_for("trainings.roster", session_id=session.id))
+        if not work.failed:
+            return redirect(url_for("trainings.roster", session_id=session_id))
     return render_template(
         "trainings/manage/session_form.html", form=form, course=session.course, session=session
     )
-
-
-def _registrations_with_users(session_id: int) -> list[Registration]:
-    """``session.registrations`` (same order), with each registrant loaded in the same query."""
-    return db.session.scalars(
-        select(Registration)
-        .where(Registration.session_id == session_id)
-        .order_by(Registration.id)
-        .options(joinedload(Registration.user))
-    ).all()
 
 
 @bp.route("/manage/sessions/<id:session_id>")
 @coordinator_required
 def roster(session_id):
     session = db.get_or_404(TrainingSession, session_id)
-    groups = {state: [] for state in RegistrationState}
-    for reg in _registrations_with_users(session.id):
-        groups[reg.state].append(reg)
-    # The same registrations, their users already loaded: one query, in queue order.
-    groups[RegistrationState.waiting] = services.waiting_list(session)
-    log = db.session.scalars(
-        select(RegistrationMove)
-        .join(Registration)
-        .where(Registration.session_id == session.id)
-        .order_by(RegistrationMove.id.desc())
-        .limit(200)
-        .options(
-            contains_eager(RegistrationMove.registration).joinedload(Registration.user),
-            joinedload(RegistrationMove.actor),
-        )
-    ).all()
+    groups = services.roster_groups(session)
     return render_template(
         "trainings/manage/roster.html",
         session=session,
@@ -385,7 +318,7 @@ def roster(session_id):
         cancel_form=CancelSessionForm(),
         form=ButtonForm(),
         confirmed=len(groups[RegistrationState.confirmed]),
-        log=log,
+        log=services.session_log(session),
     )
 
 
@@ -393,13 +326,12 @@ def roster(session_id):
 @coordinator_required
 def attendance(session_id):
     session = db.get_or_404(TrainingSession, session_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    ids = {int(v) for v in request.form.getlist("attended") if v.isdigit() and len(v) < 12}
-    count = services.mark_attendance(session, ids)
-    db.session.commit()
-    flash(_("Attendance saved: %(n)d present.", n=count), "success")
-    return redirect(url_for("trainings.roster", session_id=session.id))
+    require_button(ButtonForm())
+    ids = set(request.form.getlist("attended", type=whole_number))
+    with unit_of_work() as work:
+        count = services.mark_attendance(session, ids)
+        work.flash(_("Attendance saved: %(n)d present.", n=count))
+    return redirect(url_for("trainings.roster", session_id=session_id))
 
 
 @bp.route("/manage/registrations/<id:registration_id>/move", methods=["POST"])
@@ -408,25 +340,26 @@ def move(registration_id):
     reg = db.get_or_404(Registration, registration_id)
     if reg.session is None:
         abort(404)
+    session_id = reg.session_id
     form = MoveForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             services.move_registration(
                 reg,
                 to_state=RegistrationState(form.to_state.data),
                 actor=current_user,
                 reason=form.reason.data,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The move is saved and the person is told by email."), "success")
+            work.flash(_("The move is saved and the person is told by email."))
     else:
-        for _id, label, message in form.all_errors:
-            flash(f"{label} : {message}", "error")
-    return redirect(url_for("trainings.roster", session_id=reg.session_id))
+        _flash_errors(form)
+    return redirect(url_for("trainings.roster", session_id=session_id))
+
+
+def _flash_errors(form) -> None:
+    """The roster's small forms sit in a long page: their errors come back as messages."""
+    for _id, label, message in form.all_errors:
+        flash(f"{label} : {message}", "error")
 
 
 @bp.route("/manage/sessions/<id:session_id>/cancel", methods=["POST"])
@@ -435,27 +368,20 @@ def session_cancel(session_id):
     session = db.get_or_404(TrainingSession, session_id)
     form = CancelSessionForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             told = services.cancel_session(
                 session, actor=current_user, reason=form.reason.data or ""
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(
+            work.flash(
                 ngettext(
                     "The session is cancelled; %(num)d person is told by email.",
                     "The session is cancelled; %(num)d people are told by email.",
                     told,
-                ),
-                "success",
+                )
             )
     else:
-        for _id, label, message in form.all_errors:
-            flash(f"{label} : {message}", "error")
-    return redirect(url_for("trainings.roster", session_id=session.id))
+        _flash_errors(form)
+    return redirect(url_for("trainings.roster", session_id=session_id))
 
 
 @bp.route("/manage/sessions/<id:session_id>/registrants.csv")
@@ -476,7 +402,7 @@ def roster_csv(session_id):
 
     def rows():
         # Runs while the response streams, after the view's session is closed: load afresh.
-        for reg in _registrations_with_users(session.id):
+        for reg in services.registrations_with_users(session_id):
             presence = "" if reg.attended is None else ("Présent" if reg.attended else "Absent")
             yield [
                 reg.user.display_name,

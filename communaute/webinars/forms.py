@@ -1,6 +1,6 @@
 """Webinar forms: the shape of the input only; the rules live in services.py."""
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -24,8 +24,8 @@ from wtforms.validators import (
 )
 
 from communaute.auth.forms import email_field
-from communaute.forms import BaseForm
-from communaute.i18n import MONTREAL
+from communaute.forms import BaseForm, check_local_time, plausible_year
+from communaute.i18n import local_to_utc, utc_to_local
 
 MAX_SPEAKERS = 3
 LANGUAGE_CHOICES = [("fr", _l("French")), ("en", _l("English"))]
@@ -60,11 +60,6 @@ def url_field(label, description=None):
         ],
         render_kw={"inputmode": "url", "spellcheck": "false"},
     )
-
-
-def local_to_utc(day, at: time) -> datetime:
-    """A date and time read in Montreal, as UTC."""
-    return datetime.combine(day, at, tzinfo=MONTREAL).astimezone(UTC)
 
 
 class WebinarEditForm(BaseForm):
@@ -197,7 +192,7 @@ for _n in range(1, MAX_SPEAKERS + 1):
 class StartFields(BaseForm):
     start_date = DateField(
         _l("Date"),
-        validators=[DataRequired(_l("Enter a valid date."))],
+        validators=[DataRequired(_l("Enter a valid date.")), plausible_year],
         description=_l("Montreal time."),
     )
     start_time = TimeField(
@@ -205,6 +200,10 @@ class StartFields(BaseForm):
         default=time(12, 0),
         validators=[DataRequired(_l("Enter a valid time, for example 12:00."))],
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return check_local_time(self.start_date, self.start_time) and ok
 
     def start_at(self) -> datetime:
         return local_to_utc(self.start_date.data, self.start_time.data)
@@ -216,6 +215,10 @@ class WebinarCreateForm(WebinarEditForm, StartFields):
 
 class RescheduleForm(StartFields):
     duration_minutes = WebinarEditForm.duration_minutes
+
+    def fill(self, webinar) -> None:
+        self.start_date.data, self.start_time.data = utc_to_local(webinar.start_at)
+        self.duration_minutes.data = webinar.duration_minutes
 
 
 class GuestSignupForm(BaseForm):

@@ -17,6 +17,7 @@ def _me_context(user) -> dict:
     signups = services.signups_of(user)
     return {
         "signups": signups,
+        "positions": services.waiting_positions(signups),
         "cancel_tokens": {s.id: services.make_cancel_token(s) for s in signups},
     }
 
@@ -29,7 +30,7 @@ register_personal_data(
     "webinars",
     export=services.export_signups,
     erase=services.erase_signups,
-    tables=("webinar_signups",),
+    tables=("webinar_signups", "webinar_signup_moves"),
 )
 register_me_section("webinars", template="webinars/_me.html", context=_me_context, order=20)
 register_home_block("webinars", _home_block, order=21)

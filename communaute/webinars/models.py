@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.seats import SeatKind, SeatState, register_kind
 
 
 class WebinarStatus(enum.StrEnum):
@@ -17,11 +18,9 @@ class WebinarStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
-class SignupState(enum.StrEnum):
-    confirmed = "confirmed"
-    #: The webinar was full: a seat is given, in order, when someone cancels.
-    waiting = "waiting"
-    cancelled = "cancelled"
+#: A sign-up's state is a seat's (communaute/seats.py): confirmed, waiting (the webinar was
+#: full: a place is given, in order, when one frees up), cancelled.
+SignupState = SeatState
 
 
 class Webinar(db.Model):
@@ -75,6 +74,10 @@ class Webinar(db.Model):
         """Sign-ups are open until the start, for a webinar that is not cancelled."""
         return not self.is_cancelled and self.start_at > (now or utcnow())
 
+    def promotes(self, now: datetime) -> bool:
+        """A freed place goes to the waiting list while sign-ups are open (seats core)."""
+        return self.is_open(now)
+
     @property
     def tag_list(self) -> list[str]:
         return [t.strip() for t in (self.tags or "").split(",") if t.strip()]
@@ -105,6 +108,7 @@ class Signup(db.Model):
     __table_args__ = (
         UniqueConstraint("webinar_id", "email"),
         Index("ix_webinar_signups_due", "state", "reminder_sent_at"),
+        Index("ix_webinar_signups_queue", "webinar_id", "state", "waitlisted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,14 +131,24 @@ class Signup(db.Model):
     state: Mapped[SignupState] = mapped_column(
         db.Enum(SignupState, native_enum=False, length=30), default=SignupState.confirmed
     )
+    #: Place in the queue: the waiting list is ordered by (waitlisted_at, id), the moment
+    #: the person joined it, never by when the row was first made (a returning sign-up
+    #: reuses its row and joins the end of the queue).
+    waitlisted_at: Mapped[datetime | None]
     attended: Mapped[bool] = mapped_column(default=False)
     #: Claimed with a conditional UPDATE: one reminder, whatever runs at the same time.
     reminder_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The last time the person signed up (a cancelled sign-up that comes back reuses its
+    #: row): the cancellation link names it, so an old link cannot cancel a new sign-up.
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
 
     webinar: Mapped[Webinar] = relationship(back_populates="signups")
     user = relationship("User")
+    moves: Mapped[list[SignupMove]] = relationship(
+        back_populates="signup", cascade="all, delete-orphan", order_by="SignupMove.id"
+    )
 
     @property
     def is_member(self) -> bool:
@@ -142,3 +156,29 @@ class Signup(db.Model):
 
     def __repr__(self) -> str:
         return f"<Signup {self.id} {self.state}>"
+
+
+class SignupMove(db.Model):
+    """One change of state of a sign-up: who (None: the person or the system), when, why."""
+
+    __tablename__ = "webinar_signup_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = mapped_column(
+        ForeignKey("webinar_signups.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    signup: Mapped[Signup] = relationship(back_populates="moves")
+
+
+register_kind(
+    Webinar,
+    SeatKind(seat=Signup, parent_id=Signup.webinar_id, move=SignupMove, move_seat="signup"),
+)

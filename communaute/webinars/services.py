@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from communaute import seats
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
 from communaute.webinars import emails
-from communaute.webinars.models import Signup, SignupState, Speaker, Webinar, WebinarStatus
+from communaute.webinars.models import (
+    Signup,
+    SignupMove,
+    SignupState,
+    Speaker,
+    Webinar,
+    WebinarStatus,
+)
+from communaute.webinars.tokens import TokenError, make_cancel_token, signup_for_token
 
-#: A cancellation link works this long (it names the sign-up and its address).
-CANCEL_MAX_AGE = 180 * 24 * 3600
+__all__ = ["TokenError", "make_cancel_token", "signup_for_token"]  # re-exported for views
+
 #: Reminders go out during the day before the start.
 REMINDER_WINDOW = timedelta(hours=24)
 
@@ -45,10 +50,6 @@ class SignupError(DomainError):
 
 
 class WebinarError(DomainError):
-    pass
-
-
-class TokenError(DomainError):
     pass
 
 
@@ -113,7 +114,7 @@ def update_webinar(
     each promoted person is told. Returns the promoted sign-ups.
     """
     _check_fields(fields)
-    webinar = _lock(webinar) if "capacity" in fields else webinar
+    webinar = seats.lock(webinar) if "capacity" in fields else webinar
     for key, value in fields.items():
         if key not in WEBINAR_FIELDS:
             raise TypeError(key)
@@ -121,11 +122,7 @@ def update_webinar(
     if speakers is not None:
         _set_speakers(webinar, speakers)
     db.session.flush()
-    promoted = []
-    if webinar.is_open():
-        while (signup := _promote(webinar)) is not None:
-            promoted.append(signup)
-    return promoted
+    return _promote(webinar)
 
 
 def _active(webinar: Webinar) -> list[Signup]:
@@ -146,7 +143,7 @@ def reschedule_webinar(
     if start_at <= (now or utcnow()):
         raise WebinarError(_l("Choose a date and time in the future."), field="start_date")
     _check_fields({"duration_minutes": duration_minutes})
-    webinar = _lock(webinar)  # sign-ups in flight finish first, and are told too
+    webinar = seats.lock(webinar)  # sign-ups in flight finish first, and are told too
     previous = webinar.start_at
     webinar.start_at = start_at
     webinar.duration_minutes = duration_minutes
@@ -162,7 +159,7 @@ def reschedule_webinar(
 
 def cancel_webinar(webinar: Webinar, *, now: datetime | None = None) -> int:
     """Cancels a webinar and tells everyone signed up. Returns how many were told."""
-    webinar = _lock(webinar)  # sign-ups in flight finish first, and are told too
+    webinar = seats.lock(webinar)  # sign-ups in flight finish first, and are told too
     if webinar.is_cancelled:
         raise WebinarError(_l("This webinar is already cancelled."))
     webinar.status = WebinarStatus.cancelled
@@ -178,237 +175,184 @@ def cancel_webinar(webinar: Webinar, *, now: datetime | None = None) -> int:
 # Signing up ----------------------------------------------------------------------------
 
 
-def _lock(webinar: Webinar, *, shared: bool = False) -> Webinar:
-    """Locks the webinar row (PostgreSQL) and reloads it.
-
-    Exclusive (FOR UPDATE): seats are counted one sign-up at a time, and a change to the
-    webinar (date, cancellation, capacity) waits for the sign-ups in flight, then sees them.
-    Shared (FOR SHARE): sign-ups to a webinar without a limit do not wait for each other,
-    only for a change to the webinar.
-    """
-    return db.session.scalars(
-        select(Webinar)
-        .where(Webinar.id == webinar.id)
-        .with_for_update(read=shared)
-        .execution_options(populate_existing=True)
-    ).one()
+def seats_left(webinar: Webinar) -> int | None:
+    """Places still free (None: no limit), as shown on the public page."""
+    return seats.seats_left(webinar)
 
 
-def _lock_for_signup(webinar: Webinar) -> Webinar:
-    """The lock a sign-up needs: shared while the webinar has no limit, else exclusive.
-
-    A limit may be set while the shared lock is awaited: the shared lock is then given back
-    (its savepoint rolled back) before the exclusive one is taken, so two sign-ups never
-    both hold the shared lock while waiting for the exclusive one (a deadlock).
-    """
-    if webinar.capacity is not None:
-        return _lock(webinar)
-    savepoint = db.session.begin_nested()
-    locked = _lock(webinar, shared=True)
-    if locked.capacity is None:
-        savepoint.commit()  # the parent transaction keeps the lock
-        return locked
-    savepoint.rollback()
-    return _lock(webinar)
+def waiting_position(signup: Signup) -> int | None:
+    """1 for the first on the waiting list; None when not waiting."""
+    return seats.position(signup)
 
 
-def _seats_taken(webinar: Webinar) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Signup)
-        .where(Signup.webinar_id == webinar.id, Signup.state == SignupState.confirmed)
+def waiting_positions(signups) -> dict[int, int]:
+    """Sign-up id -> place on its waiting list, for the waiting ones, in one query."""
+    return seats.positions(signups)
+
+
+def why_not_sign_up(webinar: Webinar, member=None, now: datetime | None = None):
+    """The reason a person may not sign up now (a SignupError to show), or None.
+
+    ``member``: the account signing up, None for a guest."""
+    now = now or utcnow()
+    if webinar.is_cancelled:
+        return SignupError(_l("This webinar is cancelled."))
+    if not webinar.is_open(now):
+        return SignupError(_l("Sign-ups are closed: this webinar has started or is over."))
+    if member is not None:
+        refusal = seats.why_not_member(member)
+        if refusal is not None:
+            return SignupError(refusal, action="confirm")
+    return None
+
+
+def sign_up_member(webinar: Webinar, member, *, now: datetime | None = None) -> tuple[Signup, bool]:
+    """Signs up a member with their account's name, address and language.
+
+    Returns (signup, created); see ``sign_up_guest``. Raises SignupError (not confirmed,
+    cancelled, closed)."""
+    return _sign_up(
+        webinar,
+        member=member,
+        email=member.email,
+        name=member.display_name,
+        language=member.language,
+        now=now,
     )
 
 
-def seats_left(webinar: Webinar) -> int | None:
-    """Places still free (None: no limit), as shown on the public page."""
-    if webinar.capacity is None:
-        return None
-    return max(0, webinar.capacity - _seats_taken(webinar))
-
-
-def _state_for_new(webinar: Webinar) -> SignupState:
-    if webinar.capacity is None or _seats_taken(webinar) < webinar.capacity:
-        return SignupState.confirmed
-    return SignupState.waiting
-
-
-def _notify_state(signup: Signup) -> None:
-    if signup.state == SignupState.confirmed:
-        emails.notify_signup_confirmed(signup)
-    else:
-        emails.notify_waitlisted(signup)
-
-
-def sign_up(
+def sign_up_guest(
     webinar: Webinar,
     *,
-    member=None,
-    email: str | None = None,
-    name: str | None = None,
+    email: str,
+    name: str,
     language: str | None = None,
     how_heard: str | None = None,
     news_consent: bool = False,
     news_consent_text: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Signup, bool]:
-    """Signs up a member (``member``) or a guest (``email`` and ``name``).
+    """Signs up a guest (no account) by name and address.
 
-    Returns (signup, created). Signing up again with the same address changes nothing
-    but resends the confirmation; a cancelled sign-up comes back. When the webinar is
-    full the person joins the waiting list. Raises SignupError when sign-ups are closed.
-    Queues the confirmation (or waiting-list) email.
+    Returns (signup, created). Signing up again with the same address changes nothing but
+    resends the confirmation; a cancelled sign-up comes back, at the end of the waiting list
+    if the webinar is full. Raises SignupError when sign-ups are closed. Queues the
+    confirmation (or waiting-list) email.
     """
+    if not email or not name:
+        raise SignupError(_l("Enter your name and your email address."), field="email")
+    return _sign_up(
+        webinar,
+        member=None,
+        email=email,
+        name=name,
+        language=language,
+        how_heard=how_heard,
+        news_consent=news_consent,
+        news_consent_text=news_consent_text,
+        now=now,
+    )
+
+
+def _sign_up(
+    webinar: Webinar,
+    *,
+    member,
+    email: str,
+    name: str,
+    language: str | None,
+    how_heard: str | None = None,
+    news_consent: bool = False,
+    news_consent_text: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Signup, bool]:
     now = now or utcnow()
-    if member is not None:
-        email, name, language, user_id = (
-            member.email,
-            member.display_name,
-            member.language,
-            member.id,
-        )
-    else:
-        user_id = None
-        if not email or not name:
-            raise SignupError(_l("Enter your name and your email address."), field="email")
     email = normalise_email(email)
     language = language if language in ("fr", "en") else "fr"
-    webinar = _lock_for_signup(webinar)
-    if not webinar.is_open(now):
-        if webinar.is_cancelled:
-            raise SignupError(_l("This webinar is cancelled."))
-        raise SignupError(_l("Sign-ups are closed: this webinar has started or is over."))
+    if (refusal := why_not_sign_up(webinar, member, now)) is not None:
+        raise refusal
+    webinar = seats.lock_to_join(webinar)
+    if (refusal := why_not_sign_up(webinar, member, now)) is not None:
+        raise refusal  # the webinar may have changed while we waited for the lock
 
-    existing = db.session.scalar(
-        select(Signup).where(Signup.webinar_id == webinar.id, Signup.email == email)
-    )
-    if existing is not None and existing.state != SignupState.cancelled:
-        if user_id and existing.user_id is None:
-            existing.user_id = user_id
-        _notify_state(existing)
+    def existing() -> Signup | None:
+        return db.session.scalar(
+            select(Signup).where(Signup.webinar_id == webinar.id, Signup.email == email)
+        )
+
+    signup = existing()
+    if signup is not None and signup.state != SignupState.cancelled:
+        if member is not None and signup.user_id is None:
+            signup.user_id = member.id
+        _notify_state(signup)
         db.session.flush()
-        return existing, False
+        return signup, False
 
-    state = _state_for_new(webinar)
-    if existing is not None:
-        signup = existing
-        signup.state = state
-        signup.cancelled_at = None
-        signup.reminder_sent_at = None
-        signup.name, signup.language = name, language
-        signup.user_id = user_id or signup.user_id
-    else:
+    if signup is None:
         signup = Signup(
             webinar_id=webinar.id,
             email=email,
-            name=name,
-            user_id=user_id,
-            language=language,
-            how_heard=how_heard or None,
-            state=state,
+            state=SignupState.confirmed,
             created_at=now,
+            how_heard=how_heard or None,
         )
+    signup.name, signup.language = name, language
+    signup.user_id = member.id if member is not None else signup.user_id
+    signup.joined_at = now
     if news_consent:
         signup.news_consent = True
         signup.news_consent_text = str(news_consent_text or "")
         signup.news_consent_at = now
-    try:
-        with db.session.begin_nested():
-            db.session.add(signup)
-            db.session.flush()
-    except IntegrityError:
-        # Same address at the same moment (no row lock on SQLite): the first one stands.
-        winner = db.session.scalar(
-            select(Signup).where(Signup.webinar_id == webinar.id, Signup.email == email)
-        )
-        _notify_state(winner)
-        return winner, False
+    # Same address at the same moment (no row lock on SQLite): the first one stands.
+    signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
     _notify_state(signup)
-    return signup, True
+    return signup, created
 
 
-def cancel_signup(signup: Signup, *, now: datetime | None = None) -> Signup | None:
-    """Cancels a sign-up (idempotent). A freed seat goes to the first on the waiting list,
-    who is told. Returns the promoted sign-up, if any."""
+def _notify_state(signup: Signup) -> None:
+    if signup.state == SignupState.confirmed:
+        emails.notify_signup_confirmed(signup)
+    else:
+        emails.notify_waitlisted(signup, seats.position(signup))
+
+
+def cancel_signup(signup: Signup, *, actor=None, now: datetime | None = None) -> list[Signup]:
+    """Cancels a sign-up (idempotent). A freed place goes to the head of the waiting list,
+    who is told. Returns the sign-ups promoted."""
     if signup.state == SignupState.cancelled:
-        return None
+        return []
     now = now or utcnow()
     if signup.webinar.start_at <= now and not signup.webinar.is_cancelled:
         raise SignupError(_l("This webinar has started: the sign-up can no longer be cancelled."))
-    webinar = _lock(signup.webinar)
-    was_confirmed = signup.state == SignupState.confirmed
-    signup.state = SignupState.cancelled
-    signup.cancelled_at = now
+    webinar = seats.lock(signup.webinar)
+    db.session.refresh(signup)
+    if signup.state == SignupState.cancelled:
+        return []
+    previous = seats.cancel(signup, actor=actor, now=now)
     db.session.flush()
-    if not was_confirmed or webinar.is_cancelled or not webinar.is_open(now):
-        return None
-    return _promote(webinar)
+    if previous != SignupState.confirmed:
+        return []
+    return _promote(webinar, now=now)
 
 
-def _promote(webinar: Webinar) -> Signup | None:
-    if webinar.capacity is not None and _seats_taken(webinar) >= webinar.capacity:
-        return None
-    first = db.session.scalar(
-        select(Signup)
-        .where(Signup.webinar_id == webinar.id, Signup.state == SignupState.waiting)
-        .order_by(Signup.created_at, Signup.id)
-        .limit(1)
-    )
-    if first is None:
-        return None
-    first.state = SignupState.confirmed
-    db.session.flush()
-    emails.notify_promoted(first)
-    return first
-
-
-# Cancellation tokens ---------------------------------------------------------------------
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(
-        current_app.config["SECRET_KEY"], salt="communaute.webinars.cancel"
-    )
-
-
-def _fingerprint(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:16]
-
-
-def make_cancel_token(signup: Signup) -> str:
-    """A signed link naming the sign-up and its address: no login needed to cancel."""
-    return _serializer().dumps({"s": signup.id, "f": _fingerprint(signup.email)})
-
-
-def signup_for_token(token: str, *, max_age: int = CANCEL_MAX_AGE) -> Signup:
-    """The sign-up a valid cancellation token names. Raises TokenError otherwise."""
-    invalid = _l("This link is not valid. Check that you copied it whole.")
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise TokenError(_l("This link has expired.")) from exc
-    except BadSignature as exc:
-        raise TokenError(invalid) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int):
-        raise TokenError(invalid)
-    signup = db.session.get(Signup, data["s"])
-    if signup is None or _fingerprint(signup.email) != data.get("f"):
-        raise TokenError(_l("This sign-up no longer exists."))
-    return signup
+def _promote(webinar: Webinar, *, now: datetime | None = None) -> list[Signup]:
+    """Fills the free places from the head of the waiting list; tells each person."""
+    promoted = seats.promote(webinar, now=now)
+    for signup in promoted:
+        emails.notify_promoted(signup)
+    return promoted
 
 
 # Reminders -------------------------------------------------------------------------------
 
 
 def send_reminders(*, now: datetime | None = None) -> int:
-    """Queues one reminder per confirmed sign-up of a webinar starting within 24 h.
+    """Queues one reminder per confirmed sign-up of a webinar starting within 24 h, once.
 
-    Each sign-up is claimed with a conditional UPDATE (``reminder_sent_at IS NULL``): when
-    two runs meet, the database lets one of them win, so nobody gets two reminders. The
-    email is queued in the same transaction as the claim. Returns how many were queued.
-    """
+    Each sign-up is claimed before its email is queued (``seats.claim_reminders``), in the
+    caller's transaction. Returns how many were queued."""
     now = now or utcnow()
-    candidates = db.session.scalars(
+    due = (
         select(Signup.id)
         .join(Webinar)
         .where(
@@ -419,26 +363,12 @@ def send_reminders(*, now: datetime | None = None) -> int:
             Webinar.start_at <= now + REMINDER_WINDOW,
         )
         .order_by(Signup.id)
-    ).all()
-    sent = 0
-    for signup_id in candidates:
-        claimed = db.session.execute(
-            update(Signup)
-            .where(
-                Signup.id == signup_id,
-                Signup.reminder_sent_at.is_(None),
-                Signup.state == SignupState.confirmed,
-            )
-            .values(reminder_sent_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
-            continue
-        signup = db.session.get(Signup, signup_id, populate_existing=True)
+    )
+    claimed = seats.claim_reminders(Signup, due, now=now)
+    for signup in claimed:
         emails.notify_reminder(signup)
-        sent += 1
     db.session.flush()
-    return sent
+    return len(claimed)
 
 
 # After the webinar -------------------------------------------------------------------------
@@ -582,21 +512,14 @@ def upcoming_webinars(*, now: datetime | None = None, limit: int | None = None) 
 PAST_PER_PAGE = 12
 
 
-def past_webinars(
-    *, now: datetime | None = None, page: int = 1, per_page: int = PAST_PER_PAGE
-) -> tuple[list[Webinar], bool]:
-    """One page of past webinars, newest first, and whether older ones remain."""
-    rows = list(
-        db.session.scalars(
-            select(Webinar)
-            .where(Webinar.start_at <= (now or utcnow()), Webinar.status == WebinarStatus.scheduled)
-            .order_by(Webinar.start_at.desc(), Webinar.id.desc())
-            .options(selectinload(Webinar.speakers))
-            .offset((max(page, 1) - 1) * per_page)
-            .limit(per_page + 1)
-        )
+def past_webinars_query(*, now: datetime | None = None):
+    """Past webinars that took place, newest first (paged by the series page)."""
+    return (
+        select(Webinar)
+        .where(Webinar.start_at <= (now or utcnow()), Webinar.status == WebinarStatus.scheduled)
+        .order_by(Webinar.start_at.desc(), Webinar.id.desc())
+        .options(selectinload(Webinar.speakers))
     )
-    return rows[:per_page], len(rows) > per_page
 
 
 def _mine(user):
@@ -643,13 +566,38 @@ def export_signups(user) -> list[dict]:
             "state": s.state.value,
             "attended": s.attended,
             "created_at": s.created_at.isoformat(),
+            "joined_at": s.joined_at.isoformat() if s.joined_at else None,
             "cancelled_at": s.cancelled_at.isoformat() if s.cancelled_at else None,
+            "history": [
+                {
+                    "from": m.from_state,
+                    "to": m.to_state,
+                    "reason": m.reason,
+                    "at": m.created_at.isoformat(),
+                }
+                for m in s.moves
+            ],
         }
         for s in signups_of(user)
     ]
 
 
 def erase_signups(user) -> None:
+    """Deletes the person's sign-ups (as a member and as a guest with their address) and
+    their history; moves they made on others' sign-ups stay, without their name. A place
+    freed at a webinar still to come goes to the next person on its waiting list."""
+    now = utcnow()
+    freed = set()
     for signup in signups_of(user):
+        if signup.state == SignupState.confirmed and signup.webinar.promotes(now):
+            freed.add(signup.webinar)
         db.session.delete(signup)
+    db.session.execute(
+        update(SignupMove)
+        .where(SignupMove.actor_id == user.id)
+        .values(actor_id=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
+    for webinar in freed:
+        _promote(seats.lock(webinar), now=now)

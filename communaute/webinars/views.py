@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,7 +9,9 @@ from communaute.cache import cached_for_visitors
 from communaute.exports import csv_response
 from communaute.extensions import db, limiter
 from communaute.forms import ButtonForm
-from communaute.i18n import MONTREAL, format_local
+from communaute.i18n import format_local
+from communaute.routing import whole_number
+from communaute.web import paginate, require_button, unit_of_work
 from communaute.webinars import bp, services
 from communaute.webinars.forms import (
     NEWS_CONSENT_TEXT,
@@ -20,7 +22,7 @@ from communaute.webinars.forms import (
     WebinarEditForm,
 )
 from communaute.webinars.models import Signup, SignupState, Webinar
-from communaute.webinars.services import SignupError, TokenError, WebinarError
+from communaute.webinars.services import TokenError
 
 # Public pages --------------------------------------------------------------------------
 
@@ -28,34 +30,28 @@ from communaute.webinars.services import SignupError, TokenError, WebinarError
 @bp.route("/")
 @cached_for_visitors
 def series():
-    # Past webinars come a page at a time; a tampered page number falls back to the first.
-    page = request.args.get("page", 1, type=int)
-    page = page if 1 <= page <= 10_000 else 1
-    past, older = services.past_webinars(page=page)
+    past = paginate(services.past_webinars_query(), per_page=services.PAST_PER_PAGE)
     return render_template(
         "webinars/series.html",
-        upcoming=services.upcoming_webinars() if page == 1 else [],
+        upcoming=services.upcoming_webinars() if past.page == 1 else [],
         past=past,
-        page=page,
-        older=older,
     )
 
 
-def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None, status: int = 200):
-    mine = None
+def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None):
+    mine = position = None
     if current_user.is_authenticated:
         mine = services.signup_of(webinar, current_user)
-    return (
-        render_template(
-            "webinars/detail.html",
-            webinar=webinar,
-            form=form or GuestSignupForm(),
-            member_form=ButtonForm(),
-            mine=mine,
-            cancel_token=services.make_cancel_token(mine) if mine else None,
-            seats_left=services.seats_left(webinar),
-        ),
-        status,
+        position = services.waiting_position(mine) if mine else None
+    return render_template(
+        "webinars/detail.html",
+        webinar=webinar,
+        form=form or GuestSignupForm(),
+        member_form=ButtonForm(),
+        mine=mine,
+        position=position,
+        cancel_token=services.make_cancel_token(mine) if mine else None,
+        seats_left=services.seats_left(webinar),
     )
 
 
@@ -70,27 +66,28 @@ def detail(webinar_id):
 def signup(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
     if current_user.is_authenticated:
-        form = ButtonForm()
-        if not form.validate_on_submit():
-            abort(400)
-        if not current_user.is_confirmed:
-            flash(_("Confirm your email address first. We can send you the link again."), "warning")
-            return redirect(url_for("main.me"))
-        try:
-            signup_, created = services.sign_up(webinar, member=current_user)
-        except SignupError as exc:
-            flash(str(exc.message), "error")
-            return redirect(url_for("webinars.detail", webinar_id=webinar.id))
-        message = _signed_up_message(signup_, created)  # before the commit expires it
-        db.session.commit()
-        flash(*message)
-        return redirect(url_for("webinars.detail", webinar_id=webinar_id))
+        return _member_signup(webinar)
+    return _guest_signup(webinar)
 
+
+def _member_signup(webinar: Webinar):
+    """One click: the account's name, address and language."""
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        signup_, created = services.sign_up_member(webinar, current_user)
+        work.flash(*_signed_up_message(signup_, created))
+    if work.failed and work.error.action == "confirm":
+        return redirect(url_for("main.me"))
+    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+
+
+def _guest_signup(webinar: Webinar):
+    """Name and address typed in the form; errors come back next to their fields."""
     form = GuestSignupForm()
     if not form.validate_on_submit():
-        return _detail_page(webinar, form, 200)
-    try:
-        signup_, created = services.sign_up(
+        return _detail_page(webinar, form)
+    with unit_of_work(form) as work:
+        services.sign_up_guest(
             webinar,
             email=form.email.data,
             name=form.name.data,
@@ -99,28 +96,26 @@ def signup(webinar_id):
             news_consent=form.news_consent.data,
             news_consent_text=str(NEWS_CONSENT_TEXT),
         )
-    except SignupError as exc:
-        if exc.field:
-            form[exc.field].errors.append(exc.message)
-        else:
-            flash(str(exc.message), "error")
-        return _detail_page(webinar, form, 200)
-    db.session.commit()
-    # The same words whether the address was new or not: nobody learns who signed up.
-    flash(
-        _(
-            "Thank you. We sent an email to %(email)s with the details. "
-            "If it does not arrive, check your junk mail.",
-            email=form.email.data,
-        ),
-        "success",
-    )
-    return redirect(url_for("webinars.detail", webinar_id=webinar_id))
+        # The same words whether the address was new or not: nobody learns who signed up.
+        work.flash(
+            _(
+                "Thank you. We sent an email to %(email)s with the details. "
+                "If it does not arrive, check your junk mail.",
+                email=form.email.data,
+            )
+        )
+    if work.failed:
+        return _detail_page(webinar, form)
+    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
 
 
 def _signed_up_message(signup_: Signup, created: bool) -> tuple[str, str]:
     if signup_.state == SignupState.waiting:
-        return _("The webinar is full: you are on the waiting list. We sent you an email."), "info"
+        return _(
+            "The webinar is full: you are on the waiting list, in position %(n)d. "
+            "We sent you an email.",
+            n=services.waiting_position(signup_),
+        ), "info"
     if created:
         return _("You are signed up. We sent you an email with the join link."), "success"
     return _("You were already signed up. We sent the confirmation email again."), "info"
@@ -135,15 +130,10 @@ def cancel(token):
         return render_template("webinars/cancel.html", problem=exc.message), 400
     form = ButtonForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
+        require_button(form)
+        with unit_of_work() as work:
             services.cancel_signup(signup_)
-        except SignupError as exc:
-            flash(str(exc.message), "error")
-            return redirect(url_for("webinars.cancel", token=token))
-        db.session.commit()
-        flash(_("Your sign-up is cancelled. Thank you for letting us know."), "success")
+            work.flash(_("Your sign-up is cancelled. Thank you for letting us know."))
         return redirect(url_for("webinars.cancel", token=token))
     return render_template(
         "webinars/cancel.html", signup=signup_, webinar=signup_.webinar, form=form
@@ -169,16 +159,14 @@ def manage():
 def create():
     form = WebinarCreateForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             webinar = services.create_webinar(
                 start_at=form.start_at(), speakers=form.speakers(), **form.values()
             )
-        except WebinarError as exc:
-            form[exc.field or "title"].errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The webinar is created."), "success")
-            return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+            webinar_id = webinar.id
+            work.flash(_("The webinar is created."))
+        if not work.failed:
+            return redirect(url_for("webinars.detail", webinar_id=webinar_id))
     return render_template("webinars/edit.html", form=form, webinar=None)
 
 
@@ -190,21 +178,18 @@ def edit(webinar_id):
     if request.method == "GET":
         form.fill_speakers(webinar.speakers)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             promoted = services.update_webinar(webinar, speakers=form.speakers(), **form.values())
-        except WebinarError as exc:
-            form[exc.field or "title"].errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The webinar is saved."), "success")
+            work.flash(_("The webinar is saved."))
             if promoted:
-                flash(
+                work.flash(
                     _(
                         "%(n)d people moved up from the waiting list and were told.",
                         n=len(promoted),
                     ),
                     "info",
                 )
+        if not work.failed:
             return redirect(url_for("webinars.manage"))
     return render_template("webinars/edit.html", form=form, webinar=webinar)
 
@@ -215,19 +200,14 @@ def reschedule(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
     form = RescheduleForm()
     if request.method == "GET":
-        local = webinar.start_at.astimezone(MONTREAL)
-        form.start_date.data, form.start_time.data = local.date(), local.time()
-        form.duration_minutes.data = webinar.duration_minutes
+        form.fill(webinar)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form) as work:
             told = services.reschedule_webinar(
                 webinar, start_at=form.start_at(), duration_minutes=form.duration_minutes.data
             )
-        except WebinarError as exc:
-            form[exc.field or "start_date"].errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The webinar is moved. %(n)d people were told by email.", n=told), "success")
+            work.flash(_("The webinar is moved. %(n)d people were told by email.", n=told))
+        if not work.failed:
             return redirect(url_for("webinars.manage"))
     return render_template("webinars/reschedule.html", form=form, webinar=webinar)
 
@@ -237,16 +217,11 @@ def reschedule(webinar_id):
 def cancel_webinar(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
     form = ButtonForm()
-    if form.validate_on_submit():
-        try:
+    if request.method == "POST":
+        require_button(form)
+        with unit_of_work() as work:
             told = services.cancel_webinar(webinar)
-        except WebinarError as exc:
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("The webinar is cancelled. %(n)d people were told by email.", n=told), "success"
-            )
+            work.flash(_("The webinar is cancelled. %(n)d people were told by email.", n=told))
         return redirect(url_for("webinars.manage"))
     return render_template("webinars/cancel_webinar.html", form=form, webinar=webinar)
 
@@ -255,24 +230,17 @@ def cancel_webinar(webinar_id):
 @coordinator_required
 def follow_up(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
-    form = ButtonForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
+    require_button(ButtonForm())
+    with unit_of_work() as work:
         thanked, missed = services.send_follow_up(webinar)
-    except WebinarError as exc:
-        flash(str(exc.message), "error")
-    else:
-        db.session.commit()
-        flash(
+        work.flash(
             _(
                 "Sent: %(thanked)d thank-you and %(missed)d sorry-we-missed-you emails.",
                 thanked=thanked,
                 missed=missed,
-            ),
-            "success",
+            )
         )
-    return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+    return redirect(url_for("webinars.attendance", webinar_id=webinar_id))
 
 
 @bp.route("/manage/report")
@@ -328,14 +296,11 @@ def attendance(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
     form = AttendanceForm()
     if form.validate_on_submit():
-        ids = set()
-        for raw in request.form.getlist("attended"):
-            if raw.isdigit() and len(raw) < 12:
-                ids.add(int(raw))
-        count = services.record_attendance(webinar, ids)
-        db.session.commit()
-        flash(_("Attendance saved: %(n)d people attended.", n=count), "success")
-        return redirect(url_for("webinars.attendance", webinar_id=webinar.id))
+        ids = set(request.form.getlist("attended", type=whole_number))
+        with unit_of_work() as work:
+            count = services.record_attendance(webinar, ids)
+            work.flash(_("Attendance saved: %(n)d people attended.", n=count))
+        return redirect(url_for("webinars.attendance", webinar_id=webinar_id))
     q = request.args.get("q", "")[:100]
     return render_template(
         "webinars/attendance.html",

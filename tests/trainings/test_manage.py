@@ -188,7 +188,7 @@ def test_create_session_in_montreal_time(coordinator_client):
         ({"place": "", "online_url": ""}, "un lieu, un lien"),
         ({"online_url": "ftp://x"}, "https://"),
         ({"place": "<script>alert(1)</script>" + "x" * 300}, "place"),
-        ({"start_date": "0001-01-01"}, "Donnez une date valide"),
+        ({"start_date": "0001-01-01"}, "entre les années 2000 et 2100"),
     ],
 )
 def test_session_form_hostile_input(coordinator_client, change, message):

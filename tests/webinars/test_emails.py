@@ -28,7 +28,7 @@ def ics_of(msg) -> Calendar:
 
 def test_confirmation_in_french_with_montreal_time_join_link_ics_and_cancel_link(app, mailbox):
     webinar = make_webinar(start_at=datetime(2027, 1, 12, 17, 0, tzinfo=UTC))
-    services.sign_up(webinar, email="josee@exemple.ca", name="Josée")
+    services.sign_up_guest(webinar, email="josee@exemple.ca", name="Josée")
     [msg] = deliver(mailbox, 1)
     assert msg["To"] == "josee@exemple.ca"
     assert "Inscription confirmée" in msg["Subject"]
@@ -48,7 +48,7 @@ def test_confirmation_in_french_with_montreal_time_join_link_ics_and_cancel_link
 
 def test_english_guest_gets_english_email(app, mailbox):
     webinar = make_webinar(start_at=datetime(2027, 1, 12, 17, 0, tzinfo=UTC))
-    services.sign_up(webinar, email="jo@exemple.ca", name="Jo", language="en")
+    services.sign_up_guest(webinar, email="jo@exemple.ca", name="Jo", language="en")
     [msg] = deliver(mailbox, 1)
     assert msg["Subject"].startswith("Sign-up confirmed")
     body = text_of(msg)
@@ -58,7 +58,7 @@ def test_english_guest_gets_english_email(app, mailbox):
 
 def test_cancel_link_from_email_works(app, mailbox, client):
     webinar = make_webinar()
-    services.sign_up(webinar, email="a@exemple.ca", name="A")
+    services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
     [msg] = deliver(mailbox, 1)
     link = next(w for w in text_of(msg).split() if "/webinars/cancel/" in w)
     path = link.replace("https://communaute.example", "")
@@ -67,8 +67,8 @@ def test_cancel_link_from_email_works(app, mailbox, client):
 
 def test_waiting_list_email_has_no_join_link(app, mailbox):
     webinar = make_webinar(capacity=1)
-    services.sign_up(webinar, email="a@exemple.ca", name="A")
-    services.sign_up(webinar, email="b@exemple.ca", name="B")
+    services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
+    services.sign_up_guest(webinar, email="b@exemple.ca", name="B")
     messages = deliver(mailbox, 2)
     waiting = mailbox.to("b@exemple.ca")[0]
     assert "attente" in waiting["Subject"]
@@ -78,7 +78,7 @@ def test_waiting_list_email_has_no_join_link(app, mailbox):
 
 def test_reminder_and_reschedule_and_cancel_emails(app, mailbox):
     webinar = make_webinar(days=0.5)
-    signup, _ = services.sign_up(webinar, email="a@exemple.ca", name="A")
+    signup, _ = services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
     services.send_reminders()
     deliver(mailbox, 2)
     reminder = mailbox.messages[1]

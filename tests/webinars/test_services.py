@@ -24,7 +24,7 @@ def outbox(kind=None):
 
 def guest(webinar, email="Invitee@Exemple.ca", **kw):
     kw.setdefault("name", "Invitée Test")
-    signup, created = services.sign_up(webinar, email=email, **kw)
+    signup, created = services.sign_up_guest(webinar, email=email, **kw)
     db.session.commit()
     return signup, created
 
@@ -40,7 +40,7 @@ def test_guest_signup_is_confirmed_with_email_lowercased(webinar):
 
 def test_member_signup_takes_account_details(webinar):
     member = make_member("sylvie@exemple.ca", name="Sylvie", language="en")
-    signup, created = services.sign_up(webinar, member=member)
+    signup, created = services.sign_up_member(webinar, member)
     db.session.commit()
     assert created and signup.user_id == member.id and signup.name == "Sylvie"
     assert signup.language == "en"
@@ -68,7 +68,7 @@ def test_full_webinar_puts_people_on_waiting_list_and_cancel_promotes(app):
     second, _ = guest(webinar, email="b@exemple.ca")
     assert second.state == SignupState.waiting
     assert outbox("webinars.waitlisted")
-    promoted = services.cancel_signup(first)
+    [promoted] = services.cancel_signup(first)
     db.session.commit()
     assert promoted.id == second.id and second.state == SignupState.confirmed
     assert [m.recipient for m in outbox("webinars.promoted")] == ["b@exemple.ca"]
@@ -77,10 +77,10 @@ def test_full_webinar_puts_people_on_waiting_list_and_cancel_promotes(app):
 def test_no_signup_for_cancelled_or_started_webinar(app):
     past = make_webinar(days=-1)
     with pytest.raises(SignupError):
-        services.sign_up(past, email="a@exemple.ca", name="A")
+        services.sign_up_guest(past, email="a@exemple.ca", name="A")
     cancelled = make_webinar(status=WebinarStatus.cancelled)
     with pytest.raises(SignupError):
-        services.sign_up(cancelled, email="a@exemple.ca", name="A")
+        services.sign_up_guest(cancelled, email="a@exemple.ca", name="A")
 
 
 def test_cancelled_signup_can_sign_up_again(webinar):
@@ -258,7 +258,7 @@ def test_capacity_holds_under_concurrent_signups(app, pg_only):
     webinar_id = webinar.id
 
     def sign(i):
-        services.sign_up(
+        services.sign_up_guest(
             db.session.get(Webinar, webinar_id), email=f"p{i}@exemple.ca", name=f"P{i}"
         )
 
@@ -314,8 +314,8 @@ def _other_connection_holding(webinar_id: int, mode: str, insert_email: str | No
     if insert_email:
         conn.exec_driver_sql(
             "INSERT INTO webinar_signups (webinar_id, email, name, language, state, attended, "
-            "news_consent, created_at) VALUES (%s, %s, 'En vol', 'fr', 'confirmed', false, "
-            "false, now())",
+            "news_consent, created_at, joined_at) VALUES (%s, %s, 'En vol', 'fr', 'confirmed', "
+            "false, false, now(), now())",
             (webinar_id, insert_email),
         )
     return conn
@@ -346,7 +346,7 @@ def test_signups_to_a_webinar_without_limit_do_not_wait_for_each_other(app, pg_o
     try:
         result, done = _in_thread(
             app,
-            lambda: services.sign_up(
+            lambda: services.sign_up_guest(
                 db.session.get(Webinar, webinar_id), email="vite@exemple.ca", name="Vite"
             ),
         )
@@ -365,7 +365,7 @@ def test_a_limit_set_while_signups_wait_is_respected_without_deadlock(app, pg_on
     waiting = [
         _in_thread(
             app,
-            lambda i=i: services.sign_up(
+            lambda i=i: services.sign_up_guest(
                 db.session.get(Webinar, webinar_id), email=f"p{i}@exemple.ca", name=f"P{i}"
             ),
         )

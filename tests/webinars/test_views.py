@@ -42,7 +42,7 @@ def test_webinar_page_never_shows_join_link(client, webinar):
     html = client.get(f"/webinars/{webinar.id}").get_data(as_text=True)
     assert webinar.title in html and "Marie Tremblay" in html
     assert JOIN not in html
-    services.sign_up(webinar, email="a@exemple.ca", name="A")
+    services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
     db.session.commit()
     assert JOIN not in client.get(f"/webinars/{webinar.id}").get_data(as_text=True)
     assert client.get("/webinars/99999").status_code == 404
@@ -136,7 +136,7 @@ def test_unconfirmed_member_is_sent_to_confirm(client, webinar):
 
 
 def test_cancel_link_asks_then_cancels(client, webinar):
-    signup, _ = services.sign_up(webinar, email="a@exemple.ca", name="A")
+    signup, _ = services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
     db.session.commit()
     token = services.make_cancel_token(signup)
     page = client.get(f"/webinars/cancel/{token}")
@@ -154,7 +154,7 @@ def test_cancel_link_asks_then_cancels(client, webinar):
 
 
 def test_tampered_cancel_link_is_refused(client, webinar):
-    signup, _ = services.sign_up(webinar, email="a@exemple.ca", name="A")
+    signup, _ = services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
     db.session.commit()
     token = services.make_cancel_token(signup)
     assert client.get(f"/webinars/cancel/{token}x").status_code == 400
@@ -174,10 +174,10 @@ def test_tampered_cancel_link_is_refused(client, webinar):
 def test_me_shows_member_and_earlier_guest_signups_with_join_link(client):
     first = make_webinar(title="Comme invitée")
     second = make_webinar(title="Comme membre", join_url="https://zoom.example/j/999")
-    services.sign_up(first, email="Sylvie@Exemple.ca", name="Sylvie")
+    services.sign_up_guest(first, email="Sylvie@Exemple.ca", name="Sylvie")
     db.session.commit()
     member = make_member("sylvie@exemple.ca", name="Sylvie")
-    services.sign_up(second, member=member)
+    services.sign_up_member(second, member)
     db.session.commit()
     login(client, member)
     html = client.get("/me").get_data(as_text=True)
@@ -189,11 +189,11 @@ def test_export_and_erase_cover_member_and_guest_signups(app):
     first = make_webinar(title="Comme invitée")
     second = make_webinar(title="Comme membre")
     other = make_webinar(title="Quelqu'un d'autre")
-    services.sign_up(first, email="sylvie@exemple.ca", name="Sylvie")
-    services.sign_up(other, email="autre@exemple.ca", name="Autre")
+    services.sign_up_guest(first, email="sylvie@exemple.ca", name="Sylvie")
+    services.sign_up_guest(other, email="autre@exemple.ca", name="Autre")
     db.session.commit()
     member = make_member("sylvie@exemple.ca", name="Sylvie")
-    services.sign_up(second, member=member)
+    services.sign_up_member(second, member)
     db.session.commit()
     data = export_account(member)
     titles = sorted(s["webinar"] for s in data["webinars"])
@@ -313,7 +313,7 @@ def test_create_webinar_bad_input(coordinator_client, data, field):
 
 
 def test_coordinator_edits_reschedules_and_cancels(coordinator_client, webinar):
-    services.sign_up(webinar, email="a@exemple.ca", name="A")
+    services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
     db.session.commit()
     edit = f"/webinars/manage/{webinar.id}/edit"
     html = coordinator_client.get(edit).get_data(as_text=True)

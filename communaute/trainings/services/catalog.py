@@ -1,0 +1,232 @@
+"""What the public and members read: the catalog, a course's sessions, "my trainings"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from communaute import seats
+from communaute.auth.models import User
+from communaute.db import utcnow
+from communaute.extensions import db
+from communaute.trainings.models import (
+    Audience,
+    Course,
+    CourseFormat,
+    Registration,
+    RegistrationState,
+    SessionState,
+    TrainingSession,
+)
+
+#: Courses per page of the catalog.
+PAGE_SIZE = 10
+
+
+# Seats -------------------------------------------------------------------------------------
+
+
+def confirmed_count(session: TrainingSession) -> int:
+    return seats.count(session, RegistrationState.confirmed)
+
+
+def waiting_count(session: TrainingSession) -> int:
+    return seats.count(session, RegistrationState.waiting)
+
+
+def seats_left(session: TrainingSession) -> int | None:
+    """None: no limit."""
+    return seats.seats_left(session)
+
+
+def state_counts(session_ids) -> dict[int, dict[RegistrationState, int]]:
+    """Session id -> registrations counted by state, in one grouped query."""
+    return seats.state_counts(TrainingSession.seat_kind, session_ids)
+
+
+def seats_left_of(sessions, counts: dict | None = None) -> dict[int, int | None]:
+    """Session id -> ``seats_left()`` for many sessions, from one grouped count."""
+    return seats.seats_left_of(sessions, counts)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None when not waiting."""
+    return seats.position(registration)
+
+
+def waitlist_positions(registrations) -> dict[int, int]:
+    """Registration id -> place on the waiting list, for the waiting ones, in one query."""
+    return seats.positions(registrations)
+
+
+def waiting_list(session: TrainingSession) -> list[Registration]:
+    return seats.waiting_list(session)
+
+
+# A member's registrations ------------------------------------------------------------------
+
+
+def course_registrations(course: Course, member: User) -> dict[int, Registration]:
+    """Session id -> the member's active registration, for every session of ``course``."""
+    regs = db.session.scalars(
+        select(Registration).where(
+            Registration.session_id.in_(
+                select(TrainingSession.id).where(TrainingSession.course_id == course.id)
+            ),
+            Registration.user_id == member.id,
+            Registration.state != RegistrationState.cancelled,
+        )
+    )
+    return {reg.session_id: reg for reg in regs}
+
+
+def active_registration(session: TrainingSession, member: User) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.session_id == session.id,
+            Registration.user_id == member.id,
+            Registration.state != RegistrationState.cancelled,
+        )
+    )
+
+
+def self_paced_registration(course: Course, member: User) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.course_id == course.id,
+            Registration.session_id.is_(None),
+            Registration.user_id == member.id,
+            Registration.state != RegistrationState.cancelled,
+        )
+    )
+
+
+def member_registrations(member: User, now: datetime | None = None) -> dict:
+    """A member's registrations sorted for /me: upcoming, waiting, past, self-paced."""
+    now = now or utcnow()
+    regs = db.session.scalars(
+        select(Registration)
+        .where(Registration.user_id == member.id, Registration.state != RegistrationState.cancelled)
+        .order_by(Registration.id)
+        .options(joinedload(Registration.session), joinedload(Registration.course))
+    ).all()
+    positions = waitlist_positions(
+        reg
+        for reg in regs
+        if reg.session is not None
+        and reg.session.starts_at > now
+        and reg.session.state != SessionState.cancelled
+    )
+    out = {"upcoming": [], "waiting": [], "past": [], "self_paced": []}
+    for reg in regs:
+        if reg.session is None:
+            out["self_paced"].append(reg)
+        elif reg.session.starts_at <= now:
+            if reg.state == RegistrationState.confirmed:
+                out["past"].append(reg)
+        elif reg.session.state == SessionState.cancelled:
+            continue
+        elif reg.state == RegistrationState.waiting:
+            out["waiting"].append((reg, positions[reg.id]))
+        else:
+            out["upcoming"].append(reg)
+    out["upcoming"].sort(key=lambda r: r.session.starts_at)
+    out["waiting"].sort(key=lambda p: p[0].session.starts_at)
+    out["past"].sort(key=lambda r: r.session.starts_at, reverse=True)
+    return out
+
+
+# The catalog -------------------------------------------------------------------------------
+
+
+def _next_start(now: datetime):
+    return (
+        select(func.min(TrainingSession.starts_at))
+        .where(
+            TrainingSession.course_id == Course.id,
+            TrainingSession.starts_at > now,
+            TrainingSession.state != SessionState.cancelled,
+        )
+        .correlate(Course)
+        .scalar_subquery()
+    )
+
+
+def catalog_query(
+    *,
+    q: str = "",
+    lang: str = "",
+    format: str = "",
+    audience: str = "",
+    now: datetime | None = None,
+):
+    """Published courses matching every filter given; those with the soonest session first.
+
+    A query to page through (``communaute.web.paginate``)."""
+    now = now or utcnow()
+    query = select(Course).where(Course.published.is_(True))
+    if q:
+        like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(Course.title).like(like, escape="\\"),
+                func.lower(Course.summary).like(like, escape="\\"),
+                func.lower(Course.description).like(like, escape="\\"),
+            )
+        )
+    if lang in ("fr", "en"):
+        query = query.where(Course.language == lang)
+    if format in CourseFormat.__members__:
+        query = query.where(Course.format == CourseFormat(format))
+    if audience in Audience.__members__:
+        query = query.where(Course.audience == Audience(audience))
+    next_start = _next_start(now)
+    return query.order_by(case((next_start.is_(None), 1), else_=0), next_start, Course.title)
+
+
+def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSession | None]:
+    """Course id -> its next upcoming session (or None), for every course, in one query."""
+    now = now or utcnow()
+    nxt = dict.fromkeys((course.id for course in courses), None)
+    if not nxt:
+        return nxt
+    ranked = (
+        select(
+            TrainingSession,
+            func.row_number()
+            .over(
+                partition_by=TrainingSession.course_id,
+                order_by=(TrainingSession.starts_at, TrainingSession.id),
+            )
+            .label("rank"),
+        )
+        .where(
+            TrainingSession.course_id.in_(list(nxt)),
+            TrainingSession.starts_at > now,
+            TrainingSession.state != SessionState.cancelled,
+        )
+        .subquery()
+    )
+    first = aliased(TrainingSession, ranked)
+    for session in db.session.scalars(select(first).where(ranked.c.rank == 1)):
+        nxt[session.course_id] = session
+    return nxt
+
+
+def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list[TrainingSession]:
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(TrainingSession)
+            .join(Course)
+            .where(
+                Course.published.is_(True),
+                TrainingSession.starts_at > now,
+                TrainingSession.state == SessionState.open,
+            )
+            .order_by(TrainingSession.starts_at)
+            .limit(limit)
+        )
+    )
