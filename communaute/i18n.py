@@ -1,5 +1,6 @@
 """Language choice, dates in Montreal time, and the Jinja filters that show them."""
 
+import unicodedata
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -92,3 +93,15 @@ def utc_to_local(value: datetime) -> tuple[date, time]:
     """The date and the time (to the minute) a Montreal clock shows at ``value``."""
     local = value.astimezone(MONTREAL)
     return local.date(), local.time().replace(second=0, microsecond=0, tzinfo=None)
+
+
+#: Letters that decomposition leaves whole, spelled out as people type them.
+_SPELLED = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: accents, case and ligatures ignored ("Expérientiel",
+    "EXPERIENTIEL" and "expérientiel" fold alike; "Œuvre" is "oeuvre"), spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold().translate(_SPELLED))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.translate(_SPELLED).split())

@@ -7,12 +7,13 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import fold
 from communaute.seats import SeatKind, SeatState, register_kind
 
 
@@ -97,6 +98,9 @@ class Course(db.Model):
     material_url: Mapped[str | None] = mapped_column(String(500))
     published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Title, summary and description folded (communaute.i18n.fold): what the catalog's
+    #: search compares, without accents or case, the same on SQLite and PostgreSQL.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     sessions: Mapped[list[TrainingSession]] = relationship(
         back_populates="course", order_by="TrainingSession.starts_at"
@@ -108,6 +112,11 @@ class Course(db.Model):
 
     def visible_to(self, user) -> bool:
         return self.published or bool(user and user.is_authenticated and user.is_coordinator)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(
+            " ".join((self.title or "", self.summary or "", self.description or ""))
+        )
 
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"
@@ -249,3 +258,9 @@ register_kind(
         move_seat="registration",
     ),
 )
+
+
+@event.listens_for(Course, "before_insert")
+@event.listens_for(Course, "before_update")
+def _fold_for_search(mapper, connection, course: Course) -> None:
+    course.refresh_search_text()

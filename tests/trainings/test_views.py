@@ -271,3 +271,21 @@ def test_home_block_lists_upcoming(client):
     make_session(make_course(title="Atelier sur la douleur chronique"))
     html = client.get("/").get_data(as_text=True)
     assert "Atelier sur la douleur chronique" in html
+
+
+@pytest.mark.parametrize(
+    "q", ["experientiel", "EXPÉRIENTIEL", "Experientiel savoir", "savoir  expérientiel"]
+)
+def test_search_ignores_accents_case_and_word_order(client, q):
+    make_session(make_course(title="Le savoir expérientiel en recherche"))
+    make_session(make_course(title="Œuvrer ensemble", summary="Une école de partenariat."))
+    html = client.get("/trainings/", query_string={"q": q}).get_data(as_text=True)
+    assert "Le savoir expérientiel en recherche" in html
+    assert "Œuvrer ensemble" not in html
+
+
+@pytest.mark.parametrize("q", ["oeuvrer", "OEUVRER", "ecole"])
+def test_search_spells_out_ligatures(client, q):
+    make_session(make_course(title="Œuvrer ensemble", summary="Une école de partenariat."))
+    html = client.get("/trainings/", query_string={"q": q}).get_data(as_text=True)
+    assert "Œuvrer ensemble" in html

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from communaute import seats
 from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import fold
 from communaute.trainings.models import (
     Audience,
     Course,
@@ -167,15 +168,10 @@ def catalog_query(
     A query to page through (``communaute.web.paginate``)."""
     now = now or utcnow()
     query = select(Course).where(Course.published.is_(True))
-    if q:
-        like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                func.lower(Course.title).like(like, escape="\\"),
-                func.lower(Course.summary).like(like, escape="\\"),
-                func.lower(Course.description).like(like, escape="\\"),
-            )
-        )
+    for word in fold(q).split()[:10]:
+        # Every word somewhere in the course, accents and case ignored ("experientiel").
+        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(Course.search_text.like(like, escape="\\"))
     if lang in ("fr", "en"):
         query = query.where(Course.language == lang)
     if format in CourseFormat.__members__:
