@@ -22,6 +22,7 @@ from communaute.auth.forms import (
 from communaute.auth.services import AccountError, TokenError
 from communaute.extensions import db, limiter
 from communaute.forms import ButtonForm
+from communaute.limits import account_key, limit_per_recipient
 
 PRIVACY_CONSENT_TEXT = _l(
     "I have read the privacy policy and I agree that Expériences keeps my account information."
@@ -31,6 +32,17 @@ PRIVACY_CONSENT_TEXT = _l(
 def me():
     """The logged-in User itself: services and Flask-Login get objects, never the proxy."""
     return current_user._get_current_object()
+
+
+#: Wrong passwords typed on the pages of a logged-in member (password and email change,
+#: deletion), counted per account across the three: a borrowed session cannot guess on.
+password_checks = limiter.shared_limit(
+    "10 per hour",
+    scope="password-checks",
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,
+)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -45,6 +57,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
+@limit_per_recipient("email")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.me"))
@@ -156,6 +169,7 @@ def resend_confirmation():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("5 per minute;20 per hour", methods=["POST"])
+@limit_per_recipient("email")
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -221,6 +235,7 @@ def profile():
 
 @bp.route("/profile/password", methods=["POST"])
 @login_required
+@password_checks
 def change_password():
     password_form = PasswordChangeForm(prefix="pw")
     if password_form.validate_on_submit():
@@ -247,6 +262,9 @@ def change_password():
 
 @bp.route("/profile/email", methods=["POST"])
 @login_required
+@limiter.limit("10 per hour", methods=["POST"])
+@limit_per_recipient("email-new_email")
+@password_checks
 def change_email():
     email_form = EmailChangeForm(prefix="email")
     if email_form.validate_on_submit():
@@ -312,6 +330,7 @@ def export():
 
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
+@password_checks
 def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit():
