@@ -13,10 +13,9 @@ from wtforms.validators import (
 )
 
 from communaute.auth.models import ACCOMMODATIONS, PARTICIPATION_LABELS
+from communaute.auth.passwords import MAX_LENGTH as PASSWORD_MAX
+from communaute.auth.passwords import MIN_LENGTH as PASSWORD_MIN
 from communaute.forms import BaseForm
-
-PASSWORD_MIN = 10
-PASSWORD_MAX = 200
 
 
 def lower_email(value):
@@ -59,10 +58,13 @@ def new_password_fields():
             Length(
                 min=PASSWORD_MIN,
                 max=PASSWORD_MAX,
-                message=_l("The password must have between 10 and 200 characters."),
+                message=_l("The password must have between 12 and 200 characters."),
             ),
         ],
-        description=_l("At least 10 characters. A short sentence is easy to remember."),
+        description=_l(
+            "At least 12 characters. A passphrase is easiest: three or four ordinary words "
+            "that mean something to you, with spaces, in French or in English."
+        ),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

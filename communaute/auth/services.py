@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from contextlib import suppress
 from datetime import datetime
-from functools import cache
-from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +15,7 @@ from sqlalchemy import func, select
 
 from communaute.auth import emails
 from communaute.auth.models import ConsentPurpose, ConsentRecord, Participation, Role, User
+from communaute.auth.passwords import password_problem
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -36,31 +35,6 @@ class AccountError(DomainError):
 
 class TokenError(DomainError):
     pass
-
-
-@cache
-def common_passwords() -> frozenset[str]:
-    text = resources.files("communaute.auth").joinpath("common_passwords.txt").read_text("utf-8")
-    return frozenset(
-        line.strip().lower()
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    )
-
-
-def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
-    """Why a new password is refused (translated), or None."""
-    squashed = "".join(password.lower().split())
-    if squashed in common_passwords():
-        return str(_l("This password is too common. Choose another one."))
-    if len(set(squashed)) < 4:
-        return str(_l("This password is too easy to guess. Choose another one."))
-    local = email.split("@")[0].lower()
-    if (local and len(local) >= 4 and local in squashed) or (
-        name and len(name) >= 4 and "".join(name.lower().split()) in squashed
-    ):
-        return str(_l("The password must not contain your name or your email address."))
-    return None
 
 
 def hash_password(password: str) -> str:
@@ -282,7 +256,7 @@ def promote_coordinator(email: str, name: str, password: str) -> tuple[User, boo
     if created:
         problem = password_problem(password, email=email, name=name)
         if problem:
-            raise AccountError(problem)
+            raise AccountError(problem, field="password")
         user = User(email=email, display_name=name, password_hash=hash_password(password))
         db.session.add(user)
         record_consent(
