@@ -31,7 +31,7 @@ DOMAINS = {
     ],
     **{
         f"communaute/{feature}/translations": [f"communaute/{feature}", f"templates/{feature}"]
-        for feature in ("trainings", "webinars", "magazine")
+        for feature in ("trainings", "webinars", "magazine", "security")
     },
 }
 

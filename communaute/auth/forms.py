@@ -119,7 +119,14 @@ class LoginForm(BaseForm):
         validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Keep me logged in on this device"))
+    remember = BooleanField(
+        _l("Keep me logged in on this device"),
+        description=_l(
+            "You then stay logged in for 30 days on this device. Without it, you are logged "
+            "out after 2 hours without activity, and after 12 hours in any case. For "
+            "coordinators: after 30 minutes without activity, and after 12 hours in any case."
+        ),
+    )
 
 
 class ResetRequestForm(BaseForm):
@@ -172,4 +179,28 @@ class DeleteAccountForm(BaseForm):
     understand = BooleanField(
         _l("I understand that my account and my personal information will be deleted for good."),
         validators=[InputRequired(_l("Check this box to confirm."))],
+    )
+
+
+def text_only(value):
+    """A file part sent in place of text becomes empty text (then: "type the code")."""
+    return value if value is None or isinstance(value, str) else ""
+
+
+class CodeForm(BaseForm):
+    """The second factor's code: from the authentication app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[text_only],
+        validators=[
+            DataRequired(_l("Type the code.")),
+            Length(max=40, message=_l("A code has 6 digits, or 10 for a recovery code.")),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+        },
     )
