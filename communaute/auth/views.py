@@ -4,7 +4,17 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -91,6 +101,9 @@ def log_refusal(work) -> None:
 def _open_session(user, *, remember: bool, second_factor_given: bool) -> None:
     """Logs ``user`` in on a fresh session (nothing from before the login survives)."""
     session.clear()
+    # Flask-WTF keeps this request's CSRF token in g: it belonged to the session just cleared,
+    # and a page rendered now (the recovery codes) must carry one of the new session.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     login_user(user)
     sessions.begin(session, remember=remember, second_factor=second_factor_given, now=time.time())
     session["lang"] = user.language

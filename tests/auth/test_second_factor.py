@@ -255,6 +255,17 @@ def test_a_coordinator_without_a_second_factor_enrols_at_the_next_login(client, 
     assert client.get("/auth/login/second-factor").status_code == 302, "nothing more to set up"
 
 
+def test_the_recovery_codes_page_carries_forms_of_the_new_session(client):
+    """The page is the answer to the enrolment's POST, after the session was renewed: its
+    logout button must work (it once carried the old session's CSRF token: a 400)."""
+    from tests.factories import token_in
+
+    _, _, html = enrol(client, make_coordinator(second_factor=False))
+    response = client.post("/auth/logout", data={"csrf_token": token_in(html)})
+    assert response.status_code == 302
+    assert not logged_in(client)
+
+
 def test_a_wrong_code_at_enrolment_keeps_the_same_key(client):
     coordinator = make_coordinator(second_factor=False)
     password_step(client, coordinator)
