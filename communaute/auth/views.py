@@ -134,8 +134,9 @@ def enforce_session_limits():
         return None
     if user.is_coordinator and not session.get(sessions.SECOND_FACTOR):
         remember = session.permanent
+        back = safe_next(request.full_path.rstrip("?")) if request.method == "GET" else None
         _close_session()
-        sessions.begin_pending(session, user, remember=remember, next_url=None, now=now)
+        sessions.begin_pending(session, user, remember=remember, next_url=back, now=now)
         return redirect(_second_step(user))
     sessions.touch(session, now)
     return None

@@ -2,6 +2,7 @@
 password is set (registration, reset, change, the command line), and never at login."""
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -162,3 +163,19 @@ def test_login_never_judges_an_old_password(client):
     db.session.commit()
     response = post(client, "/auth/login", {"email": user.email, "password": "dix-lettres"})
     assert response.status_code == 302
+
+
+def test_the_demo_accounts_log_in_with_the_passwords_of_the_readme(app, client):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    member = post(client, "/auth/login", {"email": DEMO_MEMBER[0], "password": DEMO_MEMBER[1]})
+    assert member.headers["Location"] == "/me"
+    coordinator = post(
+        app.test_client(),
+        "/auth/login",
+        {"email": DEMO_COORDINATOR[0], "password": DEMO_COORDINATOR[1]},
+    )
+    assert coordinator.headers["Location"] == "/auth/login/second-factor", (
+        "the demo coordinator sets up the second factor at the first login"
+    )
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert DEMO_MEMBER[1] in readme and DEMO_COORDINATOR[1] in readme

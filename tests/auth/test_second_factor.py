@@ -314,8 +314,10 @@ def test_an_enrolled_coordinator_session_without_the_code_must_give_it(client):
     login(client, coordinator)
     with client.session_transaction() as session:
         session[sessions.SECOND_FACTOR] = False
-    response = client.get("/coordination")
+    response = client.get("/outbox/?state=sent")
     assert response.headers["Location"] == "/auth/login/code"
+    done = post(client, "/auth/login/code", {"code": fresh_code(coordinator.id)})
+    assert done.headers["Location"] == "/outbox/?state=sent", "back where they were going"
 
 
 def test_members_log_in_in_one_step(client):
