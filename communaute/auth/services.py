@@ -306,7 +306,7 @@ def promote_coordinator(email: str, name: str, password: str) -> tuple[User, boo
         record_event(
             EventKind.role_changed,
             user_id=user.id,
-            detail=f"{before.value if before else 'new account'} → coordinator",
+            detail=f"{before.value if before else 'none'} → {Role.coordinator.value}",
         )
     return user, created
 

@@ -41,6 +41,20 @@ KIND_LABELS = {
     EventKind.account_deleted: _l("Account deleted"),
 }
 
+#: The roles a "role changed" detail names (stored as "member → coordinator").
+ROLE_LABELS = {
+    "none": _l("new account"),
+    Role.member.value: _l("member"),
+    Role.coordinator.value: _l("coordinator"),
+}
+
+
+def describe(event: SecurityEvent) -> str:
+    """The event's detail as a coordinator reads it."""
+    if event.kind == EventKind.role_changed and event.detail:
+        return " → ".join(str(ROLE_LABELS.get(p, p)) for p in event.detail.split(" → "))
+    return event.detail or ""
+
 
 @bp.after_app_request
 def record_rate_limits(response):
@@ -77,7 +91,9 @@ def index():
     if kind is not None:
         query = query.where(SecurityEvent.kind == kind)
     events = db.paginate(query, page=_page_number(), per_page=PER_PAGE, error_out=False)
-    return render_template("security/index.html", events=events, kind=kind, kinds=KIND_LABELS)
+    return render_template(
+        "security/index.html", events=events, kind=kind, kinds=KIND_LABELS, describe=describe
+    )
 
 
 @bp.route("/second-factor")

@@ -141,6 +141,15 @@ def test_a_role_change_from_the_command_line_is_written(app):
     assert event.network is None, "no request: the command line"
 
 
+def test_the_log_reads_a_role_change_in_the_readers_language(client):
+    coordinator = make_coordinator()
+    record_event(EventKind.role_changed, user_id=coordinator.id, detail="member → coordinator")
+    db.session.commit()
+    login(client, coordinator)
+    page = client.get("/security/?kind=role_changed").get_data(as_text=True)
+    assert "membre → coordination" in page
+
+
 def test_export_and_deletion_are_written_and_the_deletion_names_nobody(client):
     user = make_member("partir@exemple.ca")
     login(client, user)
