@@ -35,6 +35,7 @@ class EventKind(enum.StrEnum):
     second_factor_failed = "second_factor_failed"
     second_factor_enabled = "second_factor_enabled"
     second_factor_reset = "second_factor_reset"
+    recovery_codes_renewed = "recovery_codes_renewed"
     rate_limited = "rate_limited"
     password_changed = "password_changed"  # noqa: S105 - a kind of event
     password_check_failed = "password_check_failed"  # noqa: S105 - a kind of event

@@ -204,3 +204,11 @@ class CodeForm(BaseForm):
             "spellcheck": "false",
         },
     )
+
+
+class RecoveryCodesForm(BaseForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )

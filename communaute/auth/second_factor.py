@@ -29,6 +29,7 @@ from sqlalchemy import delete
 from communaute.audit import EventKind, record_event
 from communaute.auth import emails
 from communaute.auth.models import RecoveryCode, User
+from communaute.auth.services import CredentialError, check_password
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -158,6 +159,17 @@ def new_recovery_codes(user: User) -> list[str]:
     for code in codes:
         db.session.add(RecoveryCode(user_id=user.id, code_hash=_recovery_hasher.hash(code)))
     return [f"{code[:5]} {code[5:]}" for code in codes]
+
+
+def renew_recovery_codes(user: User, password: str) -> list[str]:
+    """Ten new recovery codes once the password is given again; the old ones stop working."""
+    if not check_password(user, password):
+        raise CredentialError(
+            _l("The current password is not right."), field="current_password", user=user
+        )
+    codes = new_recovery_codes(user)
+    record_event(EventKind.recovery_codes_renewed, user_id=user.id)
+    return codes
 
 
 def verify(user: User, code: str, *, now: float | None = None) -> EventKind:

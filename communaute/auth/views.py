@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -29,6 +30,7 @@ from communaute.auth.forms import (
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
+    RecoveryCodesForm,
     RegisterForm,
     ResetPasswordForm,
     ResetRequestForm,
@@ -379,6 +381,16 @@ def reset_password(token):
     return render_template("auth/reset_password.html", form=form)
 
 
+def _profile_page(status: int = 200, **forms):
+    """The account page with its forms; the one that was sent comes back with its errors."""
+    forms.setdefault("form", ProfileForm(obj=current_user))
+    forms.setdefault("email_form", EmailChangeForm(prefix="email"))
+    forms.setdefault("password_form", PasswordChangeForm(prefix="pw"))
+    forms.setdefault("codes_form", RecoveryCodesForm(prefix="codes"))
+    left = second_factor.recovery_codes_left(me()) if current_user.has_second_factor else 0
+    return render_template("auth/profile.html", recovery_codes_left=left, **forms), status
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -404,12 +416,7 @@ def profile():
         session["lang"] = current_user.language
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))
-    return render_template(
-        "auth/profile.html",
-        form=form,
-        email_form=EmailChangeForm(prefix="email"),
-        password_form=PasswordChangeForm(prefix="pw"),
-    )
+    return _profile_page(form=form)
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -428,13 +435,7 @@ def change_password():
             flash(_("Your password is changed. Your other sessions are closed."), "success")
             return redirect(url_for("auth.profile"))
         log_refusal(work)
-    form = ProfileForm(obj=current_user)
-    return render_template(
-        "auth/profile.html",
-        form=form,
-        email_form=EmailChangeForm(prefix="email"),
-        password_form=password_form,
-    ), 400
+    return _profile_page(400, password_form=password_form)
 
 
 @bp.route("/profile/email", methods=["POST"])
@@ -460,13 +461,26 @@ def change_email():
                 "success",
             )
             return redirect(url_for("auth.profile"))
-    form = ProfileForm(obj=current_user)
-    return render_template(
-        "auth/profile.html",
-        form=form,
-        email_form=email_form,
-        password_form=PasswordChangeForm(prefix="pw"),
-    ), 400
+    return _profile_page(400, email_form=email_form)
+
+
+@bp.route("/profile/recovery-codes", methods=["POST"])
+@login_required
+@password_checks
+def new_recovery_codes():
+    """Ten new recovery codes for the second factor (the old ones stop working), shown once."""
+    if not current_user.has_second_factor:
+        abort(404)
+    codes_form = RecoveryCodesForm(prefix="codes")
+    if codes_form.validate_on_submit():
+        with unit_of_work(codes_form) as work:
+            codes = second_factor.renew_recovery_codes(me(), codes_form.current_password.data)
+        if not work.failed:
+            return render_template(
+                "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.profile")
+            )
+        log_refusal(work)
+    return _profile_page(400, codes_form=codes_form)
 
 
 @bp.route("/email/<token>", methods=["GET", "POST"])

@@ -31,6 +31,7 @@ KIND_LABELS = {
     EventKind.second_factor_failed: _l("Second factor: wrong code"),
     EventKind.second_factor_enabled: _l("Second factor set up"),
     EventKind.second_factor_reset: _l("Second factor reset"),
+    EventKind.recovery_codes_renewed: _l("Second factor: new recovery codes"),
     EventKind.rate_limited: _l("Too many attempts (limit reached)"),
     EventKind.password_changed: _l("Password changed"),
     EventKind.password_check_failed: _l("Wrong current password"),

@@ -34,7 +34,7 @@ def upgrade():
     op.create_table('security_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', communaute.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('kind', sa.Enum('login', 'login_failed', 'second_factor_used', 'recovery_code_used', 'second_factor_failed', 'second_factor_enabled', 'second_factor_reset', 'rate_limited', 'password_changed', 'password_check_failed', 'email_change_requested', 'email_changed', 'role_changed', 'account_exported', 'account_deleted', name='eventkind', native_enum=False, length=40), nullable=False),
+    sa.Column('kind', sa.Enum('login', 'login_failed', 'second_factor_used', 'recovery_code_used', 'second_factor_failed', 'second_factor_enabled', 'second_factor_reset', 'recovery_codes_renewed', 'rate_limited', 'password_changed', 'password_check_failed', 'email_change_requested', 'email_changed', 'role_changed', 'account_exported', 'account_deleted', name='eventkind', native_enum=False, length=40), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('network', sa.String(length=50), nullable=True),

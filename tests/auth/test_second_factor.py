@@ -295,6 +295,46 @@ def test_recovery_codes_work_once_each(client):
     assert code_step(client, codes[4].replace(" ", "")).status_code == 302
 
 
+def test_a_coordinator_makes_new_recovery_codes_with_the_password(client):
+    coordinator = make_coordinator(second_factor=False)
+    _, old, _ = enrol(client, coordinator)
+    page = client.get("/auth/profile").get_data(as_text=True)
+    assert "Codes de récupération restants : 10." in page
+    wrong = post(
+        client,
+        "/auth/profile/recovery-codes",
+        {"codes-current_password": "pas le bon mot de passe"},
+        form_page="/auth/profile",
+    )
+    assert wrong.status_code == 400
+    assert "actuel n’est pas le bon" in wrong.get_data(as_text=True)
+    ok = post(
+        client,
+        "/auth/profile/recovery-codes",
+        {"codes-current_password": PASSWORD},
+        form_page="/auth/profile",
+    )
+    new = re.findall(r"<li><code>(\d{5} \d{5})</code></li>", ok.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    assert events(EventKind.recovery_codes_renewed)
+    post(client, "/auth/logout", form_page="/me")
+    password_step(client, coordinator)
+    assert code_step(client, old[0]).status_code == 200, "the old codes stopped working"
+    assert code_step(client, new[0]).status_code == 302
+
+
+def test_members_have_no_recovery_codes_to_renew(client):
+    login(client, make_member())
+    assert "Mon deuxième facteur" not in client.get("/auth/profile").get_data(as_text=True)
+    response = post(
+        client,
+        "/auth/profile/recovery-codes",
+        {"codes-current_password": PASSWORD},
+        form_page="/auth/profile",
+    )
+    assert response.status_code == 404
+
+
 def test_a_session_from_before_the_rule_is_sent_to_enrolment(client):
     """A member promoted while logged in (or a session opened before codes were required)
     reaches no coordinator page without the second step."""

@@ -87,6 +87,10 @@ def test_enrolment_then_a_two_step_login(live_server, browser, width):
     page.goto(base + "/security/second-factor")
     axe_check(page, context=f"second factors {width}")
     assert fits(page)
+    page.goto(base + "/auth/profile")
+    assert page.get_by_role("heading", name="Mon deuxième facteur").is_visible()
+    axe_check(page, context=f"coordinator's profile {width}")
+    assert fits(page)
 
     # Next login: password, then the code.
     page.get_by_role("button", name="Se déconnecter").click()
