@@ -253,13 +253,25 @@ class Client:
 
 
 def signed_session(user_token: str) -> str:
-    """A session cookie as Flask-Login writes it at login, signed with the benchmark key."""
+    """A session cookie as a login writes it (Flask-Login's id and the stamps of
+    communaute/auth/sessions.py, second factor given), signed with the benchmark key."""
     from flask import Flask
+
+    from communaute.auth import sessions
 
     app = Flask("bench-cookie")
     app.secret_key = SECRET
     serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": user_token, "_fresh": True})
+    now = int(time.time())  # a coordinator's cookie is good for 30 minutes of benchmark
+    return serializer.dumps(
+        {
+            "_user_id": user_token,
+            "_fresh": True,
+            sessions.LOGIN_AT: now,
+            sessions.SEEN_AT: now,
+            sessions.SECOND_FACTOR: True,
+        }
+    )
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
             "trainings/translations",
             "webinars/translations",
             "magazine/translations",
+            "security/translations",
         )
     )
 
@@ -59,13 +60,14 @@ def create_app(config: dict | None = None) -> Flask:
     outbox.init_outbox(app)
 
     register_converters(app)  # before the blueprints: their rules use <id:...>
-    from communaute import auth, magazine, main, trainings, webinars
+    from communaute import auth, magazine, main, security, trainings, webinars
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(trainings.bp, url_prefix="/trainings")
     app.register_blueprint(webinars.bp, url_prefix="/webinars")
     app.register_blueprint(magazine.bp, url_prefix="/magazine")
+    app.register_blueprint(security.bp, url_prefix="/security")
 
     from communaute.cli import register_cli
 
@@ -102,6 +104,11 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["COMMUNAUTE_PUBLIC_URL"].startswith("https://"):
+            # A year, on this host and below it: browsers then never try plain HTTP first.
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if current_user and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "private, no-store")
         response.vary.add("Cookie")

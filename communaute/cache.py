@@ -37,7 +37,7 @@ from communaute.i18n import select_language
 log = logging.getLogger("communaute.cache")
 
 #: Tables whose writes no page shows: they do not invalidate cached pages.
-IGNORED_TABLES = {"outbox_messages"}
+IGNORED_TABLES = {"outbox_messages", "security_events"}
 #: Response headers kept with a cached page (the rest is added per request).
 KEPT_HEADERS = ("Content-Type",)
 

@@ -28,12 +28,12 @@ def create_coordinator(email, name):
         password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        raise click.ClickException("Le mot de passe doit avoir au moins 10 caractères.")
     try:
         user, created = promote_coordinator(email, name, password)
     except DomainError as exc:
-        raise click.ClickException(str(exc)) from exc
+        # The same rule as the site's forms, in the same words.
+        prefix = "Mot de passe refusé : " if exc.field == "password" else ""
+        raise click.ClickException(prefix + str(exc)) from exc
     db.session.commit()
     click.echo(("Compte créé : " if created else "Compte promu : ") + user.email)
 

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -76,6 +77,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        #: "Keep me logged in": the session cookie outlives the browser this long at most
+        #: (communaute/auth/sessions.py has the shorter limits, checked on every request).
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        "SESSION_COOKIE_PATH": "/",
+        "REMEMBER_COOKIE_PATH": "/",
+        #: Rows of the security log (/security/) older than this go (flask security purge).
+        "SECURITY_LOG_RETENTION_DAYS": int(env.get("SECURITY_LOG_RETENTION_DAYS", "365")),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "PRIVACY_POLICY_VERSION": "2026-11",
@@ -90,6 +98,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     https = cfg["COMMUNAUTE_PUBLIC_URL"].startswith("https://")
     cfg.setdefault("SESSION_COOKIE_SECURE", https)
     cfg.setdefault("REMEMBER_COOKIE_SECURE", https)
+    if https:
+        # __Host-: browsers keep such a cookie only when it is Secure, for Path=/ and without
+        # Domain, so neither a plain-HTTP page nor another site of the domain can plant one.
+        cfg.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        cfg.setdefault("REMEMBER_COOKIE_NAME", "__Host-remember_token")
     if not cfg["SECRET_KEY"]:
         if cfg["COMMUNAUTE_ENV"] != "development":
             raise ConfigError(

@@ -28,7 +28,7 @@ DOMAINS = {
     ],
     **{
         f"communaute/{feature}/translations": [f"communaute/{feature}", f"templates/{feature}"]
-        for feature in ("trainings", "webinars", "magazine")
+        for feature in ("trainings", "webinars", "magazine", "security")
     },
 }
 

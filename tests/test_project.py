@@ -76,3 +76,13 @@ def test_catalogs_agree_on_shared_strings():
                     )
                 seen.setdefault(key, (po.parts[-5], value))
     assert not clashes, "\n".join(clashes)
+
+
+def test_catalogs_agree_on_plural_forms():
+    """Flask-Babel merges the catalogs under one plural rule: a catalog made by a newer Babel
+    (CLDR gives French three forms) would send every other catalog's ngettext to English."""
+    forms = {}
+    for po in sorted(ROOT.glob("communaute/**/translations/fr/LC_MESSAGES/messages.po")):
+        with po.open("rb") as f:
+            forms[str(po.relative_to(ROOT))] = read_po(f).plural_forms
+    assert len(set(forms.values())) == 1, forms

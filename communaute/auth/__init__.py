@@ -18,4 +18,4 @@ def load_user(session_token: str):
     return db.session.scalar(select(User).where(User.session_token == session_token))
 
 
-from communaute.auth import views  # noqa: E402, F401
+from communaute.auth import hooks, views  # noqa: E402, F401

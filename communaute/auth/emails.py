@@ -75,3 +75,29 @@ def notify_account_deleted(address: str, language: str) -> None:
         language=language,
         template="auth/emails/deleted",
     )
+
+
+def notify_second_factor_enabled(user) -> None:
+    """Tells the account that a second factor was set up, in case it was not its owner."""
+    queue_email(
+        kind="auth.second_factor_enabled",
+        to=user.email,
+        user_id=user.id,
+        language=user.language,
+        template="auth/emails/second_factor_enabled",
+        user=user,
+    )
+
+
+def notify_second_factor_reset(user, actor) -> None:
+    """Tells the account who reset its second factor, and that it enrols again at login."""
+    queue_email(
+        kind="auth.second_factor_reset",
+        to=user.email,
+        user_id=user.id,
+        language=user.language,
+        template="auth/emails/second_factor_reset",
+        user=user,
+        actor_name=actor.display_name,
+        login_link=public_url("auth.login"),
+    )

@@ -13,10 +13,9 @@ from wtforms.validators import (
 )
 
 from communaute.auth.models import ACCOMMODATIONS, PARTICIPATION_LABELS
+from communaute.auth.passwords import MAX_LENGTH as PASSWORD_MAX
+from communaute.auth.passwords import MIN_LENGTH as PASSWORD_MIN
 from communaute.forms import BaseForm
-
-PASSWORD_MIN = 10
-PASSWORD_MAX = 200
 
 
 def lower_email(value):
@@ -59,10 +58,13 @@ def new_password_fields():
             Length(
                 min=PASSWORD_MIN,
                 max=PASSWORD_MAX,
-                message=_l("The password must have between 10 and 200 characters."),
+                message=_l("The password must have between 12 and 200 characters."),
             ),
         ],
-        description=_l("At least 10 characters. A short sentence is easy to remember."),
+        description=_l(
+            "At least 12 characters. A passphrase is easiest: three or four ordinary words "
+            "that mean something to you, with spaces, in French or in English."
+        ),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -117,7 +119,14 @@ class LoginForm(BaseForm):
         validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Keep me logged in on this device"))
+    remember = BooleanField(
+        _l("Keep me logged in on this device"),
+        description=_l(
+            "You then stay logged in for 30 days on this device. Without it, you are logged "
+            "out after 2 hours without activity, and after 12 hours in any case. For "
+            "coordinators: after 30 minutes without activity, and after 12 hours in any case."
+        ),
+    )
 
 
 class ResetRequestForm(BaseForm):
@@ -170,4 +179,36 @@ class DeleteAccountForm(BaseForm):
     understand = BooleanField(
         _l("I understand that my account and my personal information will be deleted for good."),
         validators=[InputRequired(_l("Check this box to confirm."))],
+    )
+
+
+def text_only(value):
+    """A file part sent in place of text becomes empty text (then: "type the code")."""
+    return value if value is None or isinstance(value, str) else ""
+
+
+class CodeForm(BaseForm):
+    """The second factor's code: from the authentication app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[text_only],
+        validators=[
+            DataRequired(_l("Type the code.")),
+            Length(max=40, message=_l("A code has 6 digits, or 10 for a recovery code.")),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+        },
+    )
+
+
+class RecoveryCodesForm(BaseForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
     )

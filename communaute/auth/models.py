@@ -80,9 +80,19 @@ class User(UserMixin, db.Model):
     needs_other: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: The key of the second factor (TOTP, base32), shared with the person's app at enrolment.
+    #: None until the second factor is set up (and again after a coordinator resets it).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    #: The 30-second time step of the last code accepted: that code, and older ones, never
+    #: open a session again (a code seen over a shoulder or in a log cannot be replayed).
+    totp_last_step: Mapped[int | None]
 
     consents: Mapped[list[ConsentRecord]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ConsentRecord.id"
+    )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id"
     )
 
     def get_id(self) -> str:
@@ -95,6 +105,10 @@ class User(UserMixin, db.Model):
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.coordinator
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
 
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
@@ -131,3 +145,18 @@ class ConsentRecord(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="consents")
+
+
+class RecoveryCode(db.Model):
+    """One of the ten codes given at enrolment, for the day the phone is lost. Works once."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Argon2: the code itself is shown once and never stored.
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")

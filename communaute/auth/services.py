@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from contextlib import suppress
 from datetime import datetime
-from functools import cache
-from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,8 +13,10 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from communaute.audit import EventKind, record_event
 from communaute.auth import emails
 from communaute.auth.models import ConsentPurpose, ConsentRecord, Participation, Role, User
+from communaute.auth.passwords import password_problem
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -38,29 +38,14 @@ class TokenError(DomainError):
     pass
 
 
-@cache
-def common_passwords() -> frozenset[str]:
-    text = resources.files("communaute.auth").joinpath("common_passwords.txt").read_text("utf-8")
-    return frozenset(
-        line.strip().lower()
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    )
+class CredentialError(AccountError):
+    """A wrong password. The rollback undoes the action; the view then writes ``event`` to
+    the security log and commits it alone."""
 
-
-def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
-    """Why a new password is refused (translated), or None."""
-    squashed = "".join(password.lower().split())
-    if squashed in common_passwords():
-        return str(_l("This password is too common. Choose another one."))
-    if len(set(squashed)) < 4:
-        return str(_l("This password is too easy to guess. Choose another one."))
-    local = email.split("@")[0].lower()
-    if (local and len(local) >= 4 and local in squashed) or (
-        name and len(name) >= 4 and "".join(name.lower().split()) in squashed
-    ):
-        return str(_l("The password must not contain your name or your email address."))
-    return None
+    def __init__(self, message, *, field: str, user: User):
+        super().__init__(message, field=field)
+        self.user_id = user.id
+        self.event = EventKind.password_check_failed
 
 
 def hash_password(password: str) -> str:
@@ -135,11 +120,24 @@ def register_member(
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The account whose address and password these are, or None (logged as a failure).
+
+    For a coordinator this is only the first step: ``record_login`` comes after the code.
+    """
     user = find_by_email(email)
     if not check_password(user, password):
+        record_event(EventKind.login_failed, user_id=user.id if user else None)
         return None
-    user.last_login_at = utcnow()
     return user
+
+
+def record_login(user: User, second_factor: EventKind | None = None) -> None:
+    """A login went through: noted on the account and in the security log (with what the
+    second factor was, ``EventKind.second_factor_used`` or ``recovery_code_used``)."""
+    user.last_login_at = utcnow()
+    record_event(EventKind.login, user_id=user.id)
+    if second_factor is not None:
+        record_event(second_factor, user_id=user.id)
 
 
 # Tokens -------------------------------------------------------------------------------
@@ -220,12 +218,15 @@ def set_password(user: User, password: str) -> None:
         raise AccountError(problem, field="password")
     user.password_hash = hash_password(password)
     user.rotate_session_token()
+    record_event(EventKind.password_changed, user_id=user.id)
     emails.notify_password_changed(user)
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not check_password(user, current):
-        raise AccountError(_l("The current password is not right."), field="current_password")
+        raise CredentialError(
+            _l("The current password is not right."), field="current_password", user=user
+        )
     set_password(user, new)
 
 
@@ -252,7 +253,9 @@ def update_profile(user: User, **fields) -> None:
 def request_email_change(user: User, new_email: str, password: str) -> None:
     """Sends a confirmation to the new address; the change happens when it is confirmed."""
     if not check_password(user, password):
-        raise AccountError(_l("The current password is not right."), field="current_password")
+        raise CredentialError(
+            _l("The current password is not right."), field="current_password", user=user
+        )
     if new_email == user.email:
         raise AccountError(_l("This is already your email address."), field="new_email")
     if find_by_email(new_email) is not None:
@@ -260,6 +263,7 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
             _l("Another account already uses this email address."), field="new_email"
         )
     user.pending_email = new_email
+    record_event(EventKind.email_change_requested, user_id=user.id)
     emails.notify_confirm_new_email(user, make_token("email", user.id, new_email))
 
 
@@ -271,6 +275,7 @@ def confirm_email_change(token: str) -> User:
     user.email = user.pending_email
     user.pending_email = None
     user.confirmed_at = user.confirmed_at or utcnow()
+    record_event(EventKind.email_changed, user_id=user.id)
     emails.notify_email_changed(user, old)
     return user
 
@@ -282,7 +287,7 @@ def promote_coordinator(email: str, name: str, password: str) -> tuple[User, boo
     if created:
         problem = password_problem(password, email=email, name=name)
         if problem:
-            raise AccountError(problem)
+            raise AccountError(problem, field="password")
         user = User(email=email, display_name=name, password_hash=hash_password(password))
         db.session.add(user)
         record_consent(
@@ -292,9 +297,17 @@ def promote_coordinator(email: str, name: str, password: str) -> tuple[User, boo
             version=current_app.config["PRIVACY_POLICY_VERSION"],
             text="Compte créé par la ligne de commande (flask users create-coordinator).",
         )
+    before = None if created else user.role
     user.role = Role.coordinator
     user.confirmed_at = user.confirmed_at or utcnow()
     db.session.flush()
+    if before != Role.coordinator:
+        # From the command line: nobody on the site acted, so no actor.
+        record_event(
+            EventKind.role_changed,
+            user_id=user.id,
+            detail=f"{before.value if before else 'none'} → {Role.coordinator.value}",
+        )
     return user, created
 
 
@@ -351,11 +364,13 @@ def delete_account(user: User, password: str) -> str:
     Every registered provider erases its part first, in this same transaction.
     """
     if not check_password(user, password):
-        raise AccountError(_l("The password is not right."), field="password")
+        raise CredentialError(_l("The password is not right."), field="password", user=user)
     address, language = user.email, user.language
     for provider in personal_data_providers():
         provider.erase(user)
     db.session.delete(user)
     db.session.flush()
+    # Erased with the account, the log keeps only that an account went, and when.
+    record_event(EventKind.account_deleted)
     emails.notify_account_deleted(address, language)
     return address

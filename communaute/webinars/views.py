@@ -12,6 +12,7 @@ from communaute.forms import ButtonForm
 from communaute.i18n import format_local
 from communaute.routing import whole_number
 from communaute.web import paginate, require_button, unit_of_work
+from communaute.limits import limit_per_recipient
 from communaute.webinars import bp, services
 from communaute.webinars.forms import (
     NEWS_CONSENT_TEXT,
@@ -63,6 +64,7 @@ def detail(webinar_id):
 
 @bp.route("/<id:webinar_id>/signup", methods=["POST"])
 @limiter.limit("60 per hour")
+@limit_per_recipient("email", "10 per hour;20 per day")
 def signup(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
     if current_user.is_authenticated:

@@ -1,7 +1,7 @@
 """course search without accents: training_courses.search_text
 
 Revision ID: 0008_course_search
-Revises: 0005_seats_core
+Revises: 0007_accounts_security
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008_course_search"
-down_revision = "0005_seats_core"
+down_revision = "0007_accounts_security"
 branch_labels = None
 depends_on = None
 

@@ -134,8 +134,9 @@ def test_logout_ends_a_copied_session_cookie(app, client):
     user = make_member()
     login(client, user)
     thief = app.test_client()
-    cookie = client.get_cookie("session")
-    thief.set_cookie("session", cookie.value)
+    name = app.config["SESSION_COOKIE_NAME"]  # __Host-session: the public URL is https
+    cookie = client.get_cookie(name)
+    thief.set_cookie(name, cookie.value)
     assert thief.get("/me").status_code == 200, "the copied cookie works before logout"
     client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/me")})
     assert thief.get("/me").status_code == 302, "and stops working after it"

@@ -20,7 +20,7 @@ CASES = [
     ({"display_name": "Bell\x07e"}, "caractères invisibles"),
     ({"display_name": "evil\u202egnp.exe"}, "direction du texte"),
     ({"display_name": "Deux\nlignes"}, "une seule ligne"),
-    ({"password": "court", "password_confirm": "court"}, "entre 10 et 200"),
+    ({"password": "court", "password_confirm": "court"}, "entre 12 et 200"),
     ({"password_confirm": "autre chose encore"}, "pas pareils"),
     ({"accept_privacy": ""}, "accepter la politique"),
     ({"language": "xx"}, "pas un choix valide"),

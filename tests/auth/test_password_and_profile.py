@@ -78,7 +78,7 @@ def test_common_and_short_passwords_are_refused(client):
     login(client, user)
     for bad, message in (
         ("motdepasse123", "trop courant"),
-        ("court", "entre 10 et 200"),
+        ("court", "entre 12 et 200"),
         ("aaaaaaaaaaaa", "trop facile"),
     ):
         response = post(

@@ -11,11 +11,13 @@ import os
 import threading
 from pathlib import Path
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
 
 from communaute import create_app
 from tests.conftest import _reset, free_port, make_config
+from tests.factories import TOTP_SECRET
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -108,6 +110,17 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, "rep_" + report.when, report)
+
+
+def give_the_code_if_asked(page) -> None:
+    """After the password, a coordinator's login asks for the code of their second factor:
+    typed here as their app would show it (tests.factories gives every coordinator the key
+    TOTP_SECRET). A member's login goes on untouched."""
+    page.wait_for_load_state()
+    if "/auth/login/code" in page.url:
+        page.locator("#code").fill(pyotp.TOTP(TOTP_SECRET).now())
+        page.locator("main form.form button[type=submit]").click()
+        page.wait_for_url(lambda url: "/auth/login" not in url)
 
 
 def axe_check(page, *, context: str = "") -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from communaute.auth.models import Participation
 from communaute.extensions import db
 from communaute.magazine.models import Submission, SubmissionState
-from tests.e2e.conftest import axe_check
+from tests.e2e.conftest import axe_check, give_the_code_if_asked
 from tests.factories import PASSWORD, make_coordinator, make_member
 
 
@@ -17,7 +17,8 @@ def log_in(page, base: str, email: str) -> None:
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/me")
+    give_the_code_if_asked(page)
+    page.wait_for_url(lambda url: "/me" in url or "/coordination" in url)
 
 
 def test_caregiver_submits_under_a_pen_name_and_it_is_published(live_server, browser, page):

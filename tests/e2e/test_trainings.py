@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from communaute.extensions import db
 from communaute.trainings.models import Audience, CourseFormat, Registration, RegistrationState
-from tests.e2e.conftest import axe_check
+from tests.e2e.conftest import axe_check, give_the_code_if_asked
 from tests.factories import PASSWORD, make_coordinator, make_member
 from tests.trainings.conftest import make_course, make_session
 
@@ -15,6 +15,7 @@ def log_in(page, base, email):
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("main form.form button[type=submit]").click()
+    give_the_code_if_asked(page)
     page.wait_for_url(lambda url: "/auth/login" not in url)
 
 

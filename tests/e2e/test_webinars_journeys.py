@@ -7,7 +7,7 @@ from datetime import timedelta
 from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.webinars.models import Signup, SignupState, Speaker, Webinar
-from tests.e2e.conftest import axe_check
+from tests.e2e.conftest import axe_check, give_the_code_if_asked
 from tests.factories import PASSWORD, make_coordinator, make_member
 
 
@@ -82,6 +82,7 @@ def test_coordinator_marks_attendance_and_downloads_csv(live_server, page, tmp_p
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
+    give_the_code_if_asked(page)
     page.goto(f"{live_server.url}/webinars/{webinar_id}/attendance")
     axe_check(page, context="attendance page")
 

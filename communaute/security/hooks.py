@@ -1,0 +1,12 @@
+"""What the security pages add to the shared registries."""
+
+from flask_babel import lazy_gettext as _l
+
+from communaute.registry import register_coordination_link
+
+register_coordination_link(
+    "security",
+    endpoint="security.index",
+    label=_l("Security log and second factors"),
+    order=90,
+)
