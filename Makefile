@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := communaute
+#: `make run PORT=5001`: flask run reads FLASK_RUN_PORT, and so do the settings, so the links
+#: in emails follow (unless COMMUNAUTE_PUBLIC_URL says otherwise).
+PORT ?= 5000
 
 .PHONY: run test install install-test translations extract lint format bench clean
 
@@ -32,7 +35,7 @@ extract: $(VENV)/.installed
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	COMMUNAUTE_ENV=development OUTBOX_DELIVERY=background $(BIN)/flask run --host 127.0.0.1 --port 5000
+	COMMUNAUTE_ENV=development OUTBOX_DELIVERY=background FLASK_RUN_PORT=$(PORT) $(BIN)/flask run --host 127.0.0.1
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
