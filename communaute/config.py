@@ -119,6 +119,10 @@ FIXED = {
     "PAGE_CACHE_MAX_BYTES": 16 * 1024 * 1024,
     "PAGE_CACHE_KEY": "communaute:pages:version",
     "RATELIMIT_HEADERS_ENABLED": True,
+    #: Redis for the limits may go away: count in this process's memory meanwhile (with a
+    #: warning in the log), look at Redis again now and then, never fail a request.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "America/Montreal",
     "BABEL_TRANSLATION_DIRECTORIES": "translations",
@@ -130,6 +134,11 @@ FIXED = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "PRIVACY_POLICY_VERSION": "2026-11",
 }
+
+
+#: A Redis that does not answer costs a request this long at most (limits; the page cache
+#: has the same in communaute/cache.py).
+REDIS_TIMEOUTS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 
 
 def read_environment(env: Mapping[str, str]) -> dict:
@@ -189,6 +198,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     # (links never come from it anyway: communaute.email.public_url).
     if cfg.get("TRUSTED_HOSTS") is None and cfg["COMMUNAUTE_ENV"] == "production":
         cfg["TRUSTED_HOSTS"] = [public.hostname]
+    if str(cfg.get("RATELIMIT_STORAGE_URI", "")).startswith("redis"):
+        cfg.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_TIMEOUTS)
     # Cookies travel only over HTTPS when the site is served over HTTPS.
     https = public.scheme == "https"
     cfg.setdefault("SESSION_COOKIE_SECURE", https)
