@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
@@ -112,13 +112,20 @@ def _one_line(text: str) -> str:
     return " ".join(_HEADER_UNSAFE.sub(" ", text).split())
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link for an email, built from COMMUNAUTE_PUBLIC_URL, never from Host."""
-    base = urlsplit(current_app.config["COMMUNAUTE_PUBLIC_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, url_scheme=base.scheme, script_name=base.path or "/"
-    )
-    return adapter.build(endpoint, values, force_external=True)
+def public_url(endpoint: str, *, _anchor: str | None = None, _method: str | None = None, **values):
+    """An absolute link (emails, feeds), built from COMMUNAUTE_PUBLIC_URL, never from Host.
+
+    Works with or without a request. ``url_for(..., _external=True)`` comes here too
+    (communaute.Communaute.url_for), so no page can build a link from a forged Host header.
+    """
+    app = current_app._get_current_object()
+    base = urlsplit(app.config["COMMUNAUTE_PUBLIC_URL"])
+    app.inject_url_defaults(endpoint, values)
+    adapter = app.url_map.bind(base.netloc, url_scheme=base.scheme, script_name=base.path or "/")
+    url = adapter.build(endpoint, values, method=_method, force_external=True)
+    if _anchor is not None:
+        url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
+    return url
 
 
 def text_to_html(text: str) -> Markup:
