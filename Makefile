@@ -26,11 +26,11 @@ install-test: $(VENV)/.installed-test translations
 
 # Compiles every French catalog (committed compiled too, so an installed copy has them).
 translations: | $(VENV)/.installed
-	$(BIN)/python scripts/i18n.py compile
+	$(BIN)/flask translate compile
 
 # Collects new strings into each catalog; then translate the empty msgstr in fr/.
 extract: $(VENV)/.installed
-	$(BIN)/python scripts/i18n.py extract
+	$(BIN)/flask translate extract
 
 run: install
 	$(BIN)/flask db upgrade
