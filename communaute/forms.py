@@ -3,9 +3,12 @@
 import re
 import unicodedata
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from flask_wtf.form import SUBMIT_METHODS, _Auto  # Flask-WTF's "read the request" marker
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 #: Control characters (NUL included), kept out of every text field.
@@ -36,8 +39,39 @@ def check_text(field, *, multiline: bool) -> None:
         raise ValidationError(_l("This field must fit on one line."))
 
 
+NOT_TEXT = _l("This field takes text, not a file.")
+
+
 class BaseForm(FlaskForm):
+    """Every form's base: what reaches a field is text, normalised and checked.
+
+    - Only what an HTML form sends is read (fields and files, never a JSON body), and a
+      field that is not a file field gets text only: a file part sent in its place
+      (``curl -F email=@a.txt``) is dropped and the field says so, whatever its type
+      (string, integer, date, select, boolean...). Repeated fields: the first value counts,
+      as in WTForms, except for the fields made to hold several.
+    - Text is NFC and trimmed; control characters, direction overrides and line breaks in
+      one-line fields are refused with a message.
+    """
+
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:
+                if not (request and request.method in SUBMIT_METHODS):
+                    return None
+                formdata = CombinedMultiDict((request.files, request.form))
+            form._not_text = set()
+            if formdata is None or not hasattr(formdata, "items"):
+                return super().wrap_formdata(form, formdata)
+            files = {f.name for f in form._fields.values() if isinstance(f, FileField)}
+            text = MultiDict()
+            for key, value in formdata.items(multi=True):
+                if isinstance(value, str) or key in files:
+                    text.add(key, value)
+                else:
+                    form._not_text.add(key)
+            return text
+
         def bind_field(self, form, unbound_field, options):
             if issubclass(unbound_field.field_class, StringField | TextAreaField):
                 filters = tuple(unbound_field.kwargs.get("filters", ())) + tuple(
@@ -49,7 +83,10 @@ class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         for field in self:
-            if isinstance(field, StringField) and not field.errors:
+            if field.name in getattr(self, "_not_text", ()):
+                field.errors = [NOT_TEXT]  # the "required" message would only confuse
+                ok = False
+            elif isinstance(field, StringField) and not field.errors:
                 try:
                     check_text(field, multiline=isinstance(field, TextAreaField))
                 except ValidationError as exc:
