@@ -297,3 +297,160 @@ def test_no_form_answers_500_to_files_repeats_empty_or_json(app):
                     failures.append(f"{who} {action} JSON: {r.status_code}")
     assert len(seen) >= 25, f"the walk found only {len(seen)} forms"
     assert not failures, "\n".join(failures)
+
+
+# Names and titles: something to read, nothing invisible, no link --------------------------
+
+INVISIBLE = ["\u200b", "\u200e", "\u200f", "\u061c", "\u2060", "\ufeff", "\u00ad"]
+REGISTER = {
+    "email": "alice@exemple.ca",
+    "password": "les lilas fleurissent en mai",
+    "password_confirm": "les lilas fleurissent en mai",
+    "language": "fr",
+    "participation": "",
+    "accept_privacy": "y",
+}
+
+
+def register(client, name):
+    data = {**REGISTER, "display_name": name, "csrf_token": csrf_token(client, "/auth/register")}
+    return client.post("/auth/register", data=data)
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+@pytest.mark.parametrize("shape", ["{c}", "{c}{c}{c}", "Ali{c}ce", "{c}Alice"])
+def test_a_name_with_an_invisible_character_is_refused(client, char, shape):
+    response = register(client, shape.format(c=char))
+    assert response.status_code == 200
+    assert error_of(response.get_data(as_text=True), "display_name") == (
+        "Ce champ contient des caractères invisibles qui ne sont pas permis."
+    )
+    assert count(User) == 0
+
+
+@pytest.mark.parametrize("name", ["...", "—", "\u3164", "\u3164\u3164", "🌻"])
+def test_a_name_needs_a_letter_or_a_digit(client, name):
+    response = register(client, name)
+    assert error_of(response.get_data(as_text=True), "display_name") == (
+        "Écrivez au moins une lettre ou un chiffre."
+    )
+    assert count(User) == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "علی\u200cرضا",  # Persian: the ZWNJ belongs inside the word
+        "Sam 👩\u200d🔬",  # an emoji sequence joined by ZWJ
+        "Eilidh 🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # flag of Scotland
+        "J.-P. Côté",
+        "Marie-Ève St-Pierre",
+        "Nguyễn Thị Minh Khai",
+    ],
+)
+def test_names_of_every_script_are_welcome(client, name):
+    assert register(client, name).status_code == 302
+    assert db.session.scalar(select(User.display_name)) == name
+
+
+@pytest.mark.parametrize("joiner", ["\u200c", "\u200d"])
+@pytest.mark.parametrize("shape", ["{j}", "Alice{j}", "{j}Alice", "Ali{j}{j}ce", "Alice {j}Côté"])
+def test_a_joiner_that_joins_nothing_is_refused(client, joiner, shape):
+    response = register(client, shape.format(j=joiner))
+    assert "caractères invisibles" in error_of(response.get_data(as_text=True), "display_name")
+    assert count(User) == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Votre compte expire: https://evil.example/login",
+        "evil.example/login",
+        "Allez sur www.evil.example",
+        "Écrivez à moi@evil.example",
+        "Gagnez sur prix.com",
+        "HTTPS://EVIL.EXAMPLE",
+    ],
+)
+def test_a_name_cannot_carry_a_link_or_an_address(client, name):
+    response = register(client, name)
+    assert error_of(response.get_data(as_text=True), "display_name") == (
+        "Un nom ne peut pas contenir d’adresse web ni d’adresse courriel."
+    )
+    assert count(User) == 0
+
+
+def test_a_guest_named_like_a_phishing_link_is_refused(client):
+    webinar = make_webinar()
+    token = csrf_token(client, f"/webinars/{webinar.id}")
+    response = client.post(
+        f"/webinars/{webinar.id}/signup",
+        data={
+            "csrf_token": token,
+            "name": "Votre compte expire: https://evil.example/login",
+            "email": "victime@exemple.ca",
+            "language": "fr",
+        },
+    )
+    assert "Un nom ne peut pas contenir d’adresse web" in response.get_data(as_text=True)
+    assert count(Signup) == 0
+    assert count(OutboxMessage) == 0, "no email to the victim"
+
+
+def test_a_webinar_title_of_a_zero_width_space_is_refused(client):
+    login(client, make_coordinator())
+    data = {
+        "title": "\u200b",
+        "description": "Témoignages et recherche.",
+        "start_date": "2031-05-06",
+        "start_time": "12:00",
+        "duration_minutes": "60",
+        "language": "fr",
+        "speaker1_name": "\u2060",
+    }
+    data["csrf_token"] = csrf_token(client, "/webinars/manage/new")
+    html = client.post("/webinars/manage/new", data=data).get_data(as_text=True)
+    assert "caractères invisibles" in error_of(html, "title")
+    assert "caractères invisibles" in error_of(html, "speaker1_name")
+    assert count(Webinar) == 0
+
+
+def all_forms():
+    from communaute.forms import BaseForm
+
+    found, todo = [], list(BaseForm.__subclasses__())
+    while todo:
+        form = todo.pop()
+        found.append(form)
+        todo.extend(form.__subclasses__())
+    return found
+
+
+def test_every_field_labelled_as_a_name_or_a_title_gets_the_rule(app):
+    """A new form's "Title" or "Name" field is checked whatever its author called it."""
+    from flask_babel import force_locale
+    from wtforms import PasswordField, StringField, TextAreaField
+    from wtforms.validators import ValidationError
+
+    from communaute.forms import NAME_OR_TITLE, check_text
+
+    checked = []
+    with app.test_request_context("/"), force_locale("en"):
+        for form_class in all_forms():
+            form = form_class(formdata=None, meta={"csrf": False})
+            for field in form:
+                label = str(field.label.text).lower()
+                one_line = isinstance(field, StringField) and not isinstance(
+                    field, TextAreaField | PasswordField
+                )
+                if not one_line or not re.search(r"\b(name|title)\b", label):
+                    continue
+                assert NAME_OR_TITLE.match(field.short_name), (form_class.__name__, field.name)
+                field.data = "\u200b"
+                with pytest.raises(ValidationError):
+                    check_text(field)
+                checked.append(f"{form_class.__name__}.{field.short_name}")
+    assert {"RegisterForm.display_name", "GuestSignupForm.name", "SubmissionForm.pen_name"} <= set(
+        checked
+    )
+    assert {"WebinarEditForm.title", "CourseForm.title", "EditionForm.label"} <= set(checked)
