@@ -25,9 +25,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.policy import SMTPUTF8
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
+import idna
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_mail import (
@@ -35,7 +37,6 @@ from flask_mail import (
     Message,
     email_dispatched,
     sanitize_address,
-    sanitize_addresses,
 )
 from markupsafe import Markup
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, select, update
@@ -243,10 +244,32 @@ def _record(message_ids: list[int], **values) -> None:
     db.session.commit()
 
 
-def _to_mail(msg: OutboxMessage) -> Message:
+class Undeliverable(Exception):
+    """This address can never be delivered with these settings: failed at once, no retry."""
+
+
+def envelope_address(address: str) -> tuple[str, bool]:
+    """The address as the SMTP server takes it, and whether it needs SMTPUTF8.
+
+    The domain goes to its ASCII form (``café.ca`` -> ``xn--caf-dma.ca``), which every
+    server takes; characters such as é before the @ need a server with SMTPUTF8 (RFC 6531).
+    """
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain:
+        raise Undeliverable(f"not an email address: {address!r}")
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise Undeliverable(f"domain cannot be written in ASCII: {exc}") from exc
+    return f"{local}@{domain}", not local.isascii()
+
+
+def _to_mail(msg: OutboxMessage, recipient: str | None = None) -> Message:
+    """The Flask-Mail message; ``recipient`` None when the address needs SMTPUTF8 (Flask-Mail
+    cannot write it in a header: _payload() does)."""
     message = Message(
         subject=msg.subject,
-        recipients=[msg.recipient],
+        recipients=[recipient] if recipient else [],
         body=msg.text_body,
         html=msg.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
@@ -254,6 +277,15 @@ def _to_mail(msg: OutboxMessage) -> Message:
     for a in msg.attachments or []:
         message.attach(a["filename"], a["content_type"], base64.b64decode(a["data"]))
     return message
+
+
+def _payload(message: Message, recipient: str, smtputf8: bool) -> bytes:
+    if not smtputf8:
+        return message.as_bytes()
+    # Flask-Mail builds the MIME tree; the To header holds the address as it is, in UTF-8.
+    mime = message._message()
+    mime.replace_header("To", recipient)
+    return mime.as_bytes(policy=SMTPUTF8)
 
 
 #: The server's answers about one message; smtplib resets the session after them.
@@ -338,7 +370,12 @@ class _Smtp:
                 msg.text_body,
             )
             return
-        message = _to_mail(msg)
+        recipient, smtputf8 = envelope_address(msg.recipient)
+        if smtputf8 and not current_app.config.get("MAIL_SMTPUTF8"):
+            raise Undeliverable(
+                "the address has non-ASCII characters before the @ and MAIL_SMTPUTF8 is off"
+            )
+        message = _to_mail(msg, None if smtputf8 else recipient)
         if message.has_bad_headers():
             raise BadHeaderError(msg.subject)
         message.date = time.time()
@@ -346,17 +383,20 @@ class _Smtp:
         if not state.suppress:
             self._transmit(
                 sanitize_address(message.sender),
-                list(sanitize_addresses(message.send_to)),
-                message.as_bytes(),
+                [recipient],
+                _payload(message, recipient, smtputf8),
+                ["SMTPUTF8", "BODY=8BITMIME"] if smtputf8 else [],
             )
         email_dispatched.send(current_app._get_current_object(), message=message)
 
-    def _transmit(self, sender: str, recipients: list[str], payload: bytes) -> None:
+    def _transmit(
+        self, sender: str, recipients: list[str], payload: bytes, options: list[str]
+    ) -> None:
         for last_try in (False, True):
             if self.host is None:
                 self.host = self._open()
             try:
-                self.host.sendmail(sender, recipients, payload)
+                self.host.sendmail(sender, recipients, payload, mail_options=options)
                 return
             except Exception as exc:
                 lost = _connection_lost(exc)
@@ -418,6 +458,11 @@ def deliver(message_id: int) -> bool | None:
 def _deliver_claimed(msg: Row, smtp: _Smtp) -> bool:
     try:
         smtp.send(msg)
+    except Undeliverable as exc:
+        error = _describe(exc)
+        _record([msg.id], state=OutboxState.failed, attempts=msg.attempts + 1, last_error=error)
+        log.error("email %s cannot be delivered: %s", msg.id, error)
+        return False
     except SmtpUnavailable as exc:
         # Not the message's fault: no attempt counted, due again as soon as the server is back.
         _record([msg.id], state=OutboxState.pending, next_attempt_at=utcnow(), last_error=str(exc))
