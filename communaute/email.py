@@ -105,7 +105,8 @@ class Attachment:
 
 
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-_URL = re.compile(r"(https?://[^\s<>\"']+)")
+#: A bare link in text; it ends before trailing punctuation ("voir https://x.ca/a, puis").
+_URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]}»]")
 
 
 def _one_line(text: str) -> str:
@@ -129,21 +130,57 @@ def public_url(endpoint: str, *, _anchor: str | None = None, _method: str | None
     return url
 
 
-def text_to_html(text: str) -> Markup:
-    """Plain text to safe HTML: escaped, paragraphs kept, bare links made clickable."""
+def text_to_html(text: str, links: set[str] | None = None) -> Markup:
+    """Plain text to safe HTML: escaped, paragraphs kept, bare links made clickable.
+
+    ``links``: only these become clickable (emails: the links the platform put in, never
+    one a visitor typed into a name or a message). None: every bare link (web pages).
+    """
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+    def link(match: re.Match) -> str:
+        url = match.group(0)
+        if links is not None and html.unescape(url) not in links:
+            return url
+        return f'<a href="{url}">{url}</a>'
+
     out = []
     for para in paragraphs:
-        escaped = html.escape(para)
-        linked = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
+        linked = _URL.sub(link, html.escape(para))
         out.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
     return Markup("\n".join(out))  # noqa: S704 - every piece was escaped above
+
+
+def platform_links(context: dict) -> set[str]:
+    """The links the platform itself puts in an email, by naming convention:
+
+    - what a ``notify_*`` function passes under a name ending in ``link`` or ``url``
+      (``cancel_link``, ``course_url``, built by public_url());
+    - the ``*_url`` columns of the rows it passes (``webinar.join_url``,
+      ``session.online_url``): links a coordinator entered in a link field.
+
+    Anything else in the text (a guest's name, a member's message) stays text in the HTML
+    part. A new ``*_url`` column that a visitor fills would be trusted: name it otherwise.
+    """
+    found = set()
+    for key, value in context.items():
+        if isinstance(value, str) and key.endswith(("link", "url")):
+            found.add(value)
+        mapper = getattr(type(value), "__mapper__", None)
+        if mapper is not None:
+            for attr in mapper.column_attrs:
+                if attr.key.endswith("_url"):
+                    url = getattr(value, attr.key)
+                    if isinstance(url, str) and url:
+                        found.add(url)
+    return found
 
 
 def render_email(template: str, language: str, **context) -> tuple[str, str, str]:
     """Renders ``<template>.txt`` (blocks ``subject`` and ``body``) in ``language``.
 
-    Returns (subject, text, html). The HTML part wraps the same words in the shared layout.
+    Returns (subject, text, html). The HTML part wraps the same words in the shared layout;
+    only platform_links() are clickable in it.
     """
     with force_locale(REGIONAL.get(language, "fr_CA")):
         tpl = current_app.jinja_env.get_template(template + ".txt")
@@ -151,8 +188,9 @@ def render_email(template: str, language: str, **context) -> tuple[str, str, str
         subject = _one_line("".join(tpl.blocks["subject"](ctx)))
         text = "".join(tpl.blocks["body"](ctx)).strip() + "\n"
         text = re.sub(r"\n{3,}", "\n\n", text)
+        body = text_to_html(text, links=platform_links(context))
         html_body = render_template(
-            "emails/layout.html", subject=subject, body=text_to_html(text), language=language
+            "emails/layout.html", subject=subject, body=body, language=language
         )
     return subject, text, html_body
 
