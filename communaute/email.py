@@ -39,7 +39,7 @@ from flask_mail import (
     sanitize_address,
 )
 from markupsafe import Markup
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, select, update
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, delete, event, false, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -67,6 +67,8 @@ class OutboxState(enum.StrEnum):
     sending = "sending"
     sent = "sent"
     failed = "failed"
+    #: A coordinator decided a failed email will not be sent; its text is deleted.
+    dismissed = "dismissed"
 
 
 class OutboxMessage(db.Model):
@@ -95,6 +97,12 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    #: The row goes once the email is sent (the goodbye to a deleted account: nobody is
+    #: left whose data it would be).
+    forget_when_sent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: When its text (subject kept) was deleted: OUTBOX_RETENTION_DAYS after sending, or
+    #: when a coordinator dismissed it. It cannot be sent again.
+    purged_at: Mapped[datetime | None]
 
 
 @dataclass
@@ -112,6 +120,12 @@ _URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]}»]")
 def _one_line(text: str) -> str:
     """What reaches a header is one line: newlines and control characters become spaces."""
     return " ".join(_HEADER_UNSAFE.sub(" ", text).split())
+
+
+def normalise_address(address: str) -> str:
+    """As every email field stores it (lowercase, trimmed, one line): export and deletion
+    find a person's emails by address."""
+    return _one_line(address).lower()
 
 
 def public_url(endpoint: str, *, _anchor: str | None = None, _method: str | None = None, **values):
@@ -203,14 +217,19 @@ def queue_email(
     language: str,
     user_id: int | None = None,
     attachments: list[Attachment] | None = None,
+    forget_when_sent: bool = False,
     **context,
 ) -> OutboxMessage:
-    """Renders an email and adds it to the outbox in the current transaction (no commit)."""
+    """Renders an email and adds it to the outbox in the current transaction (no commit).
+
+    ``forget_when_sent``: the row is deleted once the email has left.
+    """
     subject, text, html_body = render_email(template, language, **context)
     msg = OutboxMessage(
         kind=kind,
-        recipient=_one_line(to),
+        recipient=normalise_address(to),
         user_id=user_id,
+        forget_when_sent=forget_when_sent,
         language=language,
         subject=subject[:300],
         text_body=text,
@@ -522,6 +541,14 @@ def _deliver_claimed(msg: Row, smtp: _Smtp) -> bool:
                 last_error=error,
             )
         return False
+    if msg.forget_when_sent:
+        db.session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.id == msg.id)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        return True
     _record(
         [msg.id],
         state=OutboxState.sent,
@@ -536,6 +563,7 @@ def deliver_due(limit: int = 500) -> DeliveryRun:
     """Delivers what is due, up to ``limit`` messages, claiming CLAIM_CHUNK at a time, over
     one SMTP connection. Stops at the first sign the server is unavailable: the message being
     sent and the rest of its chunk go back to the queue as they were."""
+    purge_if_due()
     sent = failed = 0
     smtp = _Smtp()
     try:
@@ -564,12 +592,70 @@ def outage_pause(previous: float = 0.0) -> float:
     return first if previous <= 0 else min(previous * 2, longest)
 
 
-def resend(msg: OutboxMessage) -> None:
-    """A coordinator puts a failed (or sent) message back in the queue."""
+def resend(msg: OutboxMessage) -> bool:
+    """A coordinator puts a failed (or sent) message back in the queue. False when its text
+    is deleted (retention, dismissed): there is nothing left to send."""
+    if msg.purged_at is not None:
+        return False
     msg.state = OutboxState.pending
     msg.next_attempt_at = utcnow()
     msg.attempts = 0
     db.session.info["outbox_queued"] = True
+    return True
+
+
+#: Emptied when a text is deleted: what the email said, its attachments (.ics, links).
+_PURGED = {"text_body": "", "html_body": "", "attachments": []}
+
+
+def dismiss(msg: OutboxMessage) -> bool:
+    """A coordinator gives up on a failed message: it is not sent, its text is deleted.
+    False when it is not a failed message."""
+    if msg.state != OutboxState.failed:
+        return False
+    msg.state = OutboxState.dismissed
+    for column, value in _PURGED.items():
+        setattr(msg, column, value)
+    msg.purged_at = utcnow()
+    return True
+
+
+#: How often one process looks for texts to delete: the pass is one UPDATE, but not at
+#: every delivery.
+PURGE_EVERY = timedelta(minutes=10)
+
+
+def purge_sent_bodies(now: datetime | None = None) -> int:
+    """Deletes the text of every email sent more than OUTBOX_RETENTION_DAYS ago (the row
+    stays: who, what subject, when, for the coordinators and the person's export). Failed
+    emails keep theirs until a coordinator sends them again or dismisses them. Commits.
+    Returns how many were purged."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["OUTBOX_RETENTION_DAYS"])
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.state == OutboxState.sent,
+            OutboxMessage.sent_at < cutoff,
+            OutboxMessage.purged_at.is_(None),
+        )
+        .values(**_PURGED, purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def purge_if_due() -> None:
+    """purge_sent_bodies(), at most once every PURGE_EVERY in this process."""
+    state = current_app.extensions.setdefault("outbox_purge", {"next": None})
+    now = utcnow()
+    if state["next"] is not None and now < state["next"]:
+        return
+    state["next"] = now + PURGE_EVERY
+    purged = purge_sent_bodies(now)
+    if purged:
+        log.info("outbox: the text of %d sent email(s) deleted (retention)", purged)
 
 
 class _Deliverer:
@@ -649,10 +735,18 @@ def init_outbox(app: Flask) -> None:
     app.extensions["outbox_deliverer"] = _Deliverer(app)
 
 
-def _export_emails(user) -> list[dict]:
-    rows = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
+def _of(user):
+    """A member's emails: those tied to the account, and those sent to its address before
+    the account existed or without it (a guest sign-up with the same address). The address
+    is confirmed, so what was sent there is theirs. Not the pending new address: it is
+    not proven to be theirs yet."""
+    return (OutboxMessage.user_id == user.id) | (
+        OutboxMessage.recipient == normalise_address(user.email)
     )
+
+
+def _export_emails(user) -> list[dict]:
+    rows = db.session.scalars(select(OutboxMessage).where(_of(user)).order_by(OutboxMessage.id))
     return [
         {
             "kind": m.kind,
@@ -667,7 +761,7 @@ def _export_emails(user) -> list[dict]:
 
 
 def _erase_emails(user) -> None:
-    db.session.execute(OutboxMessage.__table__.delete().where(OutboxMessage.user_id == user.id))
+    db.session.execute(OutboxMessage.__table__.delete().where(_of(user)))
 
 
 register_personal_data(

@@ -5,11 +5,12 @@ from sqlalchemy import func, select, text
 
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors
-from communaute.email import OutboxMessage, OutboxState, resend
+from communaute.email import OutboxMessage, OutboxState, dismiss, resend
 from communaute.extensions import db
 from communaute.forms import ButtonForm
 from communaute.main import bp
 from communaute.registry import coordination_links, home_blocks, me_sections
+from communaute.web import require_button, unit_of_work
 
 
 @bp.route("/")
@@ -68,6 +69,7 @@ def outbox():
         state=OutboxState(state),
         states=list(OutboxState),
         form=ButtonForm(),
+        retention_days=current_app.config["OUTBOX_RETENTION_DAYS"],
     )
 
 
@@ -77,9 +79,32 @@ def outbox_resend(message_id):
     form = ButtonForm()
     msg = db.get_or_404(OutboxMessage, message_id)
     if form.validate_on_submit():
-        resend(msg)
-        db.session.commit()
-        flash(_("The email to %(address)s is back in the queue.", address=msg.recipient), "success")
+        if resend(msg):
+            db.session.commit()
+            flash(
+                _("The email to %(address)s is back in the queue.", address=msg.recipient),
+                "success",
+            )
+        else:
+            flash(_("The text of this email was deleted: it cannot be sent again."), "error")
+    return redirect(url_for("main.outbox", state="failed"))
+
+
+@bp.route("/outbox/<id:message_id>/dismiss", methods=["POST"])
+@coordinator_required
+def outbox_dismiss(message_id):
+    """A failed email that will not be sent: out of the list, its text deleted."""
+    form = ButtonForm()
+    require_button(form)
+    msg = db.get_or_404(OutboxMessage, message_id)
+    with unit_of_work() as work:
+        if dismiss(msg):
+            work.flash(
+                _(
+                    "The email to %(address)s will not be sent. Its text is deleted.",
+                    address=msg.recipient,
+                )
+            )
     return redirect(url_for("main.outbox", state="failed"))
 
 
