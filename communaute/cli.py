@@ -117,11 +117,8 @@ LOCALE = "fr"
 #: Catalog folder -> the sources whose strings it holds.
 DOMAINS = {
     "communaute/translations": [
-        "communaute/__init__.py",
-        "communaute/errors.py",
-        "communaute/forms.py",
-        "communaute/email.py",
-        "communaute/i18n.py",
+        # Every module of the core (forms, email, errors...), then the core blueprints.
+        *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "communaute").glob("*.py")),
         "communaute/main",
         "communaute/auth",
         "templates/base.html",
