@@ -1,4 +1,4 @@
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
@@ -76,17 +76,13 @@ def outbox():
 @bp.route("/outbox/<id:message_id>/resend", methods=["POST"])
 @coordinator_required
 def outbox_resend(message_id):
-    form = ButtonForm()
     msg = db.get_or_404(OutboxMessage, message_id)
-    if form.validate_on_submit():
+    require_button(ButtonForm())
+    with unit_of_work() as work:
         if resend(msg):
-            db.session.commit()
-            flash(
-                _("The email to %(address)s is back in the queue.", address=msg.recipient),
-                "success",
-            )
+            work.flash(_("The email to %(address)s is back in the queue.", address=msg.recipient))
         else:
-            flash(_("The text of this email was deleted: it cannot be sent again."), "error")
+            work.flash(_("The text of this email was deleted: it cannot be sent again."), "error")
     return redirect(url_for("main.outbox", state="failed"))
 
 
@@ -94,9 +90,8 @@ def outbox_resend(message_id):
 @coordinator_required
 def outbox_dismiss(message_id):
     """A failed email that will not be sent: out of the list, its text deleted."""
-    form = ButtonForm()
-    require_button(form)
     msg = db.get_or_404(OutboxMessage, message_id)
+    require_button(ButtonForm())
     with unit_of_work() as work:
         if dismiss(msg):
             work.flash(
