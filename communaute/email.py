@@ -736,12 +736,16 @@ def init_outbox(app: Flask) -> None:
 
 
 def _of(user):
-    """A member's emails: those tied to the account, and those sent to its address before
-    the account existed or without it (a guest sign-up with the same address). The address
-    is confirmed, so what was sent there is theirs. Not the pending new address: it is
-    not proven to be theirs yet."""
-    return (OutboxMessage.user_id == user.id) | (
-        OutboxMessage.recipient == normalise_address(user.email)
+    """A member's emails: those tied to the account, and those sent to its address without
+    an account (a guest sign-up before the account existed). Only once the address is
+    confirmed: anyone can open an account with someone else's address, and must not read
+    or erase the emails that person received as a guest. Rows tied to another account are
+    that account's, even at the same address (an address given up, then taken again)."""
+    mine = OutboxMessage.user_id == user.id
+    if user.confirmed_at is None:
+        return mine
+    return mine | (
+        OutboxMessage.user_id.is_(None) & (OutboxMessage.recipient == normalise_address(user.email))
     )
 
 

@@ -189,3 +189,32 @@ def test_the_migration_goes_down_and_up_again(app):
     finally:
         upgrade()
     assert db.session.get(OutboxMessage, dismissed).forget_when_sent is False
+
+
+def test_an_unconfirmed_account_with_a_guests_address_neither_reads_nor_erases_her_emails(
+    app, client
+):
+    """Anyone may open an account with someone else's address; it proves nothing."""
+    guest_sign_up(app.test_client(), make_webinar(), "lea@exemple.ca")
+    login(client, make_member("lea@exemple.ca", confirmed=False))
+    data = json.loads(client.get("/auth/export").get_data(as_text=True))
+    assert [e["kind"] for e in data["emails"]] == []
+    post(client, "/auth/delete", {"password": PASSWORD, "understand": "y"})
+    kinds = sorted(m.kind for m in rows_to("lea@exemple.ca"))
+    assert kinds == ["auth.deleted", "webinars.confirmed"], "the guest's email is still hers"
+
+
+def test_emails_of_another_account_at_the_same_address_stay_theirs(app, client):
+    before = make_member("ancien@exemple.ca")
+    queue_email(
+        kind="test",
+        to="ancien@exemple.ca",
+        user_id=before.id,
+        language="fr",
+        template="auth/emails/deleted",
+    )
+    before.email = "nouveau@exemple.ca"  # gave the address up
+    db.session.commit()
+    login(client, make_member("ancien@exemple.ca"))
+    data = json.loads(client.get("/auth/export").get_data(as_text=True))
+    assert data["emails"] == []
