@@ -7,8 +7,8 @@ from sqlalchemy import select
 from communaute.email import OutboxMessage, text_to_html
 from communaute.extensions import db
 from communaute.trainings.services import register_for_session
-from communaute.webinars.services import sign_up
 from tests.factories import make_member
+from tests.main import signups
 from tests.trainings.conftest import make_session
 from tests.webinars.conftest import make_webinar
 
@@ -23,7 +23,7 @@ def test_a_guest_named_like_a_link_gets_no_link_in_our_confirmation(app):
     """The name was typed before names were checked, or by a script calling the service."""
     webinar = make_webinar(join_url="https://zoom.example/j/42")
     with app.test_request_context("/"):
-        sign_up(webinar, email="victime@exemple.ca", name=PHISH, language="fr")
+        signups.guest(webinar, email="victime@exemple.ca", name=PHISH, language="fr")
     db.session.commit()
     msg = db.session.scalar(select(OutboxMessage))
     assert PHISH in msg.text_body, "the text part says what was typed, as text"
@@ -53,7 +53,7 @@ def test_a_members_name_with_a_link_stays_text_in_a_training_email(app):
 def test_markup_in_a_name_is_escaped_in_the_html_part(app):
     webinar = make_webinar()
     with app.test_request_context("/"):
-        sign_up(webinar, email="x@exemple.ca", name='<a href="https://evil.example">ici</a>')
+        signups.guest(webinar, email="x@exemple.ca", name='<a href="https://evil.example">ici</a>')
     db.session.commit()
     html = db.session.scalar(select(OutboxMessage.html_body))
     assert '<a href="https://evil.example">' not in html

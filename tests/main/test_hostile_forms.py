@@ -20,9 +20,9 @@ from communaute.extensions import db
 from communaute.magazine.models import Edition, SubmissionState, Theme
 from communaute.trainings.services import register_for_session
 from communaute.webinars.models import Signup, Webinar
-from communaute.webinars.services import sign_up
 from tests.factories import csrf_token, login, make_coordinator, make_member, token_in
 from tests.magazine.conftest import make_submission
+from tests.main import signups
 from tests.trainings.conftest import make_course, make_session
 from tests.webinars.conftest import make_webinar
 
@@ -206,8 +206,8 @@ def seed():
     member = make_member("membre@exemple.ca")
     webinar = make_webinar(capacity=5)
     past = make_webinar(days=2)
-    sign_up(webinar, member=member)
-    sign_up(past, email="invitee@exemple.ca", name="Invitée", language="fr")
+    signups.member(webinar, member)
+    signups.guest(past, email="invitee@exemple.ca", name="Invitée", language="fr")
     past.start_at -= timedelta(days=5)  # it took place: its attendance form is open
     course = make_course()
     session = make_session(course)
