@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := communaute
+#: `make run PORT=5001`: flask run reads FLASK_RUN_PORT, and so do the settings, so the links
+#: in emails follow (unless COMMUNAUTE_PUBLIC_URL says otherwise).
+PORT ?= 5000
 
 .PHONY: run test install install-test translations extract lint format bench clean
 
@@ -23,16 +26,16 @@ install-test: $(VENV)/.installed-test translations
 
 # Compiles every French catalog (committed compiled too, so an installed copy has them).
 translations: | $(VENV)/.installed
-	$(BIN)/python scripts/i18n.py compile
+	$(BIN)/flask translate compile
 
 # Collects new strings into each catalog; then translate the empty msgstr in fr/.
 extract: $(VENV)/.installed
-	$(BIN)/python scripts/i18n.py extract
+	$(BIN)/flask translate extract
 
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	COMMUNAUTE_ENV=development OUTBOX_DELIVERY=background $(BIN)/flask run --host 127.0.0.1 --port 5000
+	COMMUNAUTE_ENV=development OUTBOX_DELIVERY=background FLASK_RUN_PORT=$(PORT) $(BIN)/flask run --host 127.0.0.1
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -3,7 +3,7 @@
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -25,9 +25,39 @@ CSP = (
 )
 
 
+class Communaute(Flask):
+    """Flask, with every absolute link built from COMMUNAUTE_PUBLIC_URL.
+
+    ``url_for(..., _external=True)`` (and any url_for outside a request) would take the host
+    from the request's Host header, which anyone can forge, and a page cache would then
+    serve the forged links to everyone. Here it is ``communaute.email.public_url``.
+    """
+
+    def url_for(
+        self,
+        /,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values,
+    ) -> str:
+        if has_request_context():
+            if endpoint[:1] == ".":  # relative to the current blueprint, as Flask does
+                endpoint = f"{request.blueprint}{endpoint}" if request.blueprint else endpoint[1:]
+            external = _external if _external is not None else _scheme is not None
+        else:
+            external = _external is not False
+        if not external:
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, **values)
+        return outbox.public_url(endpoint, _anchor=_anchor, _method=_method, **values)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """The application factory. ``config`` overrides the environment (tests, scripts)."""
-    app = Flask(
+    app = Communaute(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         instance_path=str((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"),

@@ -1,9 +1,17 @@
-"""App-level commands: users, outbox, demo content."""
+"""App-level commands: users, outbox, demo content, translations."""
 
+import io
 import sys
 import time
+from pathlib import Path
 
 import click
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.util import pathmatch
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -14,6 +22,9 @@ from communaute.extensions import db
 users_cli = AppGroup("users", help="Accounts.")
 outbox_cli = AppGroup("outbox", help="Email delivery.")
 demo_cli = AppGroup("demo", help="Demo content.")
+translate_cli = AppGroup(
+    "translate", help="Translations: collect the strings, compile the catalogs."
+)
 
 
 @users_cli.command("create-coordinator")
@@ -95,7 +106,115 @@ def demo_load():
         click.echo(line)
 
 
+# Translations ------------------------------------------------------------------------------
+#
+# Each feature keeps its own catalog (communaute/<feature>/translations), merged at run time
+# by Flask-Babel, so features never fight over one file. Babel's API does what pybabel's
+# extract, update and compile commands do, without a subprocess.
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = "fr"
+#: Catalog folder -> the sources whose strings it holds.
+DOMAINS = {
+    "communaute/translations": [
+        # Every module of the core (forms, email, errors...), then the core blueprints.
+        *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "communaute").glob("*.py")),
+        "communaute/main",
+        "communaute/auth",
+        "templates/base.html",
+        "templates/_macros",
+        "templates/errors",
+        "templates/main",
+        "templates/auth",
+        "templates/emails",
+    ],
+    **{
+        f"communaute/{feature}/translations": [f"communaute/{feature}", f"templates/{feature}"]
+        for feature in ("trainings", "webinars", "magazine", "security")
+    },
+}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}
+
+
+def _po_path(domain: str) -> Path:
+    return ROOT / domain / LOCALE / "LC_MESSAGES" / "messages.po"
+
+
+def _template(sources: list[str]) -> Catalog:
+    """What ``pybabel extract --no-location`` collects from ``sources`` (babel.cfg)."""
+    with (ROOT / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    found = []
+    for source in sources:
+        path = ROOT / source
+        if path.is_dir():
+            for _file, _line, message, _comments, context in extract_from_dir(
+                path, method_map, options_map, keywords=KEYWORDS
+            ):
+                found.append((message, context))
+        elif path.exists():
+            method = next((m for pattern, m in method_map if pathmatch(pattern, source)), None)
+            for _line, message, _comments, context in extract_from_file(
+                method, path, keywords=KEYWORDS
+            ):
+                found.append((message, context))
+    template = Catalog(locale=None)
+    for message, context in found:
+        template.add(message, None, context=context)
+    return template
+
+
+def _substance(catalog: Catalog) -> dict:
+    return {
+        (m.id, m.context): (m.string, frozenset(m.flags)) for m in catalog if m.id and m.string
+    } | {(m.id, m.context): None for m in catalog if m.id and not m.string}
+
+
+@translate_cli.command("extract", with_appcontext=False)
+def translate_extract():
+    """Collects new strings into each catalog; then translate the empty msgstr in fr/.
+
+    A catalog whose strings did not change is left as it is (no churn in its header or
+    line wrapping), so a feature's catalog changes only with that feature's strings.
+    """
+    for domain, sources in DOMAINS.items():
+        template = _template(sources)
+        po_path = _po_path(domain)
+        if po_path.exists():
+            with po_path.open("rb") as f:
+                catalog = read_po(f, locale=LOCALE)
+            before = _substance(catalog)
+            catalog.update(template, no_fuzzy_matching=True)
+            catalog.obsolete.clear()
+            if _substance(catalog) == before:
+                continue
+        else:
+            catalog = Catalog(locale=LOCALE)
+            catalog.update(template, no_fuzzy_matching=True)
+            po_path.parent.mkdir(parents=True, exist_ok=True)
+        out = io.BytesIO()
+        write_po(out, catalog, no_location=True, sort_output=True, ignore_obsolete=True)
+        po_path.write_bytes(out.getvalue())
+        missing = sum(1 for m in catalog if m.id and not m.string)
+        click.echo(f"{po_path.relative_to(ROOT)}: {missing} to translate")
+
+
+@translate_cli.command("compile", with_appcontext=False)
+def translate_compile():
+    """Compiles every catalog (.po) into the .mo that Flask-Babel reads."""
+    for domain in DOMAINS:
+        po_path = _po_path(domain)
+        if not po_path.exists():
+            continue
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=LOCALE)
+        out = io.BytesIO()
+        write_mo(out, catalog, use_fuzzy=True)
+        po_path.with_suffix(".mo").write_bytes(out.getvalue())
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(translate_cli)

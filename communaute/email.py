@@ -25,9 +25,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.policy import SMTPUTF8
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+import idna
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_mail import (
@@ -35,10 +37,9 @@ from flask_mail import (
     Message,
     email_dispatched,
     sanitize_address,
-    sanitize_addresses,
 )
 from markupsafe import Markup
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, select, update
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, delete, event, false, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -66,6 +67,8 @@ class OutboxState(enum.StrEnum):
     sending = "sending"
     sent = "sent"
     failed = "failed"
+    #: A coordinator decided a failed email will not be sent; its text is deleted.
+    dismissed = "dismissed"
 
 
 class OutboxMessage(db.Model):
@@ -94,6 +97,12 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    #: The row goes once the email is sent (the goodbye to a deleted account: nobody is
+    #: left whose data it would be).
+    forget_when_sent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: When its text (subject kept) was deleted: OUTBOX_RETENTION_DAYS after sending, or
+    #: when a coordinator dismissed it. It cannot be sent again.
+    purged_at: Mapped[datetime | None]
 
 
 @dataclass
@@ -104,7 +113,8 @@ class Attachment:
 
 
 _HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-_URL = re.compile(r"(https?://[^\s<>\"']+)")
+#: A bare link in text; it ends before trailing punctuation ("voir https://x.ca/a, puis").
+_URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]}»]")
 
 
 def _one_line(text: str) -> str:
@@ -112,30 +122,79 @@ def _one_line(text: str) -> str:
     return " ".join(_HEADER_UNSAFE.sub(" ", text).split())
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link for an email, built from COMMUNAUTE_PUBLIC_URL, never from Host."""
-    base = urlsplit(current_app.config["COMMUNAUTE_PUBLIC_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, url_scheme=base.scheme, script_name=base.path or "/"
-    )
-    return adapter.build(endpoint, values, force_external=True)
+def normalise_address(address: str) -> str:
+    """As every email field stores it (lowercase, trimmed, one line): export and deletion
+    find a person's emails by address."""
+    return _one_line(address).lower()
 
 
-def text_to_html(text: str) -> Markup:
-    """Plain text to safe HTML: escaped, paragraphs kept, bare links made clickable."""
+def public_url(endpoint: str, *, _anchor: str | None = None, _method: str | None = None, **values):
+    """An absolute link (emails, feeds), built from COMMUNAUTE_PUBLIC_URL, never from Host.
+
+    Works with or without a request. ``url_for(..., _external=True)`` comes here too
+    (communaute.Communaute.url_for), so no page can build a link from a forged Host header.
+    """
+    app = current_app._get_current_object()
+    base = urlsplit(app.config["COMMUNAUTE_PUBLIC_URL"])
+    app.inject_url_defaults(endpoint, values)
+    adapter = app.url_map.bind(base.netloc, url_scheme=base.scheme, script_name=base.path or "/")
+    url = adapter.build(endpoint, values, method=_method, force_external=True)
+    if _anchor is not None:
+        url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
+    return url
+
+
+def text_to_html(text: str, links: set[str] | None = None) -> Markup:
+    """Plain text to safe HTML: escaped, paragraphs kept, bare links made clickable.
+
+    ``links``: only these become clickable (emails: the links the platform put in, never
+    one a visitor typed into a name or a message). None: every bare link (web pages).
+    """
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+    def link(match: re.Match) -> str:
+        url = match.group(0)
+        if links is not None and html.unescape(url) not in links:
+            return url
+        return f'<a href="{url}">{url}</a>'
+
     out = []
     for para in paragraphs:
-        escaped = html.escape(para)
-        linked = _URL.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
+        linked = _URL.sub(link, html.escape(para))
         out.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
     return Markup("\n".join(out))  # noqa: S704 - every piece was escaped above
+
+
+def platform_links(context: dict) -> set[str]:
+    """The links the platform itself puts in an email, by naming convention:
+
+    - what a ``notify_*`` function passes under a name ending in ``link`` or ``url``
+      (``cancel_link``, ``course_url``, built by public_url());
+    - the ``*_url`` columns of the rows it passes (``webinar.join_url``,
+      ``session.online_url``): links a coordinator entered in a link field.
+
+    Anything else in the text (a guest's name, a member's message) stays text in the HTML
+    part. A new ``*_url`` column that a visitor fills would be trusted: name it otherwise.
+    """
+    found = set()
+    for key, value in context.items():
+        if isinstance(value, str) and key.endswith(("link", "url")):
+            found.add(value)
+        mapper = getattr(type(value), "__mapper__", None)
+        if mapper is not None:
+            for attr in mapper.column_attrs:
+                if attr.key.endswith("_url"):
+                    url = getattr(value, attr.key)
+                    if isinstance(url, str) and url:
+                        found.add(url)
+    return found
 
 
 def render_email(template: str, language: str, **context) -> tuple[str, str, str]:
     """Renders ``<template>.txt`` (blocks ``subject`` and ``body``) in ``language``.
 
-    Returns (subject, text, html). The HTML part wraps the same words in the shared layout.
+    Returns (subject, text, html). The HTML part wraps the same words in the shared layout;
+    only platform_links() are clickable in it.
     """
     with force_locale(REGIONAL.get(language, "fr_CA")):
         tpl = current_app.jinja_env.get_template(template + ".txt")
@@ -143,8 +202,9 @@ def render_email(template: str, language: str, **context) -> tuple[str, str, str
         subject = _one_line("".join(tpl.blocks["subject"](ctx)))
         text = "".join(tpl.blocks["body"](ctx)).strip() + "\n"
         text = re.sub(r"\n{3,}", "\n\n", text)
+        body = text_to_html(text, links=platform_links(context))
         html_body = render_template(
-            "emails/layout.html", subject=subject, body=text_to_html(text), language=language
+            "emails/layout.html", subject=subject, body=body, language=language
         )
     return subject, text, html_body
 
@@ -157,14 +217,19 @@ def queue_email(
     language: str,
     user_id: int | None = None,
     attachments: list[Attachment] | None = None,
+    forget_when_sent: bool = False,
     **context,
 ) -> OutboxMessage:
-    """Renders an email and adds it to the outbox in the current transaction (no commit)."""
+    """Renders an email and adds it to the outbox in the current transaction (no commit).
+
+    ``forget_when_sent``: the row is deleted once the email has left.
+    """
     subject, text, html_body = render_email(template, language, **context)
     msg = OutboxMessage(
         kind=kind,
-        recipient=_one_line(to),
+        recipient=normalise_address(to),
         user_id=user_id,
+        forget_when_sent=forget_when_sent,
         language=language,
         subject=subject[:300],
         text_body=text,
@@ -236,10 +301,32 @@ def _record(message_ids: list[int], **values) -> None:
     db.session.commit()
 
 
-def _to_mail(msg: OutboxMessage) -> Message:
+class Undeliverable(Exception):
+    """This address can never be delivered with these settings: failed at once, no retry."""
+
+
+def envelope_address(address: str) -> tuple[str, bool]:
+    """The address as the SMTP server takes it, and whether it needs SMTPUTF8.
+
+    The domain goes to its ASCII form (``café.ca`` -> ``xn--caf-dma.ca``), which every
+    server takes; characters such as é before the @ need a server with SMTPUTF8 (RFC 6531).
+    """
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain:
+        raise Undeliverable(f"not an email address: {address!r}")
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise Undeliverable(f"domain cannot be written in ASCII: {exc}") from exc
+    return f"{local}@{domain}", not local.isascii()
+
+
+def _to_mail(msg: OutboxMessage, recipient: str | None = None) -> Message:
+    """The Flask-Mail message; ``recipient`` None when the address needs SMTPUTF8 (Flask-Mail
+    cannot write it in a header: _payload() does)."""
     message = Message(
         subject=msg.subject,
-        recipients=[msg.recipient],
+        recipients=[recipient] if recipient else [],
         body=msg.text_body,
         html=msg.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
@@ -247,6 +334,15 @@ def _to_mail(msg: OutboxMessage) -> Message:
     for a in msg.attachments or []:
         message.attach(a["filename"], a["content_type"], base64.b64decode(a["data"]))
     return message
+
+
+def _payload(message: Message, recipient: str, smtputf8: bool) -> bytes:
+    if not smtputf8:
+        return message.as_bytes()
+    # Flask-Mail builds the MIME tree; the To header holds the address as it is, in UTF-8.
+    mime = message._message()
+    mime.replace_header("To", recipient)
+    return mime.as_bytes(policy=SMTPUTF8)
 
 
 #: The server's answers about one message; smtplib resets the session after them.
@@ -331,7 +427,12 @@ class _Smtp:
                 msg.text_body,
             )
             return
-        message = _to_mail(msg)
+        recipient, smtputf8 = envelope_address(msg.recipient)
+        if smtputf8 and not current_app.config.get("MAIL_SMTPUTF8"):
+            raise Undeliverable(
+                "the address has non-ASCII characters before the @ and MAIL_SMTPUTF8 is off"
+            )
+        message = _to_mail(msg, None if smtputf8 else recipient)
         if message.has_bad_headers():
             raise BadHeaderError(msg.subject)
         message.date = time.time()
@@ -339,17 +440,20 @@ class _Smtp:
         if not state.suppress:
             self._transmit(
                 sanitize_address(message.sender),
-                list(sanitize_addresses(message.send_to)),
-                message.as_bytes(),
+                [recipient],
+                _payload(message, recipient, smtputf8),
+                ["SMTPUTF8", "BODY=8BITMIME"] if smtputf8 else [],
             )
         email_dispatched.send(current_app._get_current_object(), message=message)
 
-    def _transmit(self, sender: str, recipients: list[str], payload: bytes) -> None:
+    def _transmit(
+        self, sender: str, recipients: list[str], payload: bytes, options: list[str]
+    ) -> None:
         for last_try in (False, True):
             if self.host is None:
                 self.host = self._open()
             try:
-                self.host.sendmail(sender, recipients, payload)
+                self.host.sendmail(sender, recipients, payload, mail_options=options)
                 return
             except Exception as exc:
                 lost = _connection_lost(exc)
@@ -411,6 +515,11 @@ def deliver(message_id: int) -> bool | None:
 def _deliver_claimed(msg: Row, smtp: _Smtp) -> bool:
     try:
         smtp.send(msg)
+    except Undeliverable as exc:
+        error = _describe(exc)
+        _record([msg.id], state=OutboxState.failed, attempts=msg.attempts + 1, last_error=error)
+        log.error("email %s cannot be delivered: %s", msg.id, error)
+        return False
     except SmtpUnavailable as exc:
         # Not the message's fault: no attempt counted, due again as soon as the server is back.
         _record([msg.id], state=OutboxState.pending, next_attempt_at=utcnow(), last_error=str(exc))
@@ -432,6 +541,14 @@ def _deliver_claimed(msg: Row, smtp: _Smtp) -> bool:
                 last_error=error,
             )
         return False
+    if msg.forget_when_sent:
+        db.session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.id == msg.id)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        return True
     _record(
         [msg.id],
         state=OutboxState.sent,
@@ -446,6 +563,7 @@ def deliver_due(limit: int = 500) -> DeliveryRun:
     """Delivers what is due, up to ``limit`` messages, claiming CLAIM_CHUNK at a time, over
     one SMTP connection. Stops at the first sign the server is unavailable: the message being
     sent and the rest of its chunk go back to the queue as they were."""
+    purge_if_due()
     sent = failed = 0
     smtp = _Smtp()
     try:
@@ -474,12 +592,70 @@ def outage_pause(previous: float = 0.0) -> float:
     return first if previous <= 0 else min(previous * 2, longest)
 
 
-def resend(msg: OutboxMessage) -> None:
-    """A coordinator puts a failed (or sent) message back in the queue."""
+def resend(msg: OutboxMessage) -> bool:
+    """A coordinator puts a failed (or sent) message back in the queue. False when its text
+    is deleted (retention, dismissed): there is nothing left to send."""
+    if msg.purged_at is not None:
+        return False
     msg.state = OutboxState.pending
     msg.next_attempt_at = utcnow()
     msg.attempts = 0
     db.session.info["outbox_queued"] = True
+    return True
+
+
+#: Emptied when a text is deleted: what the email said, its attachments (.ics, links).
+_PURGED = {"text_body": "", "html_body": "", "attachments": []}
+
+
+def dismiss(msg: OutboxMessage) -> bool:
+    """A coordinator gives up on a failed message: it is not sent, its text is deleted.
+    False when it is not a failed message."""
+    if msg.state != OutboxState.failed:
+        return False
+    msg.state = OutboxState.dismissed
+    for column, value in _PURGED.items():
+        setattr(msg, column, value)
+    msg.purged_at = utcnow()
+    return True
+
+
+#: How often one process looks for texts to delete: the pass is one UPDATE, but not at
+#: every delivery.
+PURGE_EVERY = timedelta(minutes=10)
+
+
+def purge_sent_bodies(now: datetime | None = None) -> int:
+    """Deletes the text of every email sent more than OUTBOX_RETENTION_DAYS ago (the row
+    stays: who, what subject, when, for the coordinators and the person's export). Failed
+    emails keep theirs until a coordinator sends them again or dismisses them. Commits.
+    Returns how many were purged."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["OUTBOX_RETENTION_DAYS"])
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.state == OutboxState.sent,
+            OutboxMessage.sent_at < cutoff,
+            OutboxMessage.purged_at.is_(None),
+        )
+        .values(**_PURGED, purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def purge_if_due() -> None:
+    """purge_sent_bodies(), at most once every PURGE_EVERY in this process."""
+    state = current_app.extensions.setdefault("outbox_purge", {"next": None})
+    now = utcnow()
+    if state["next"] is not None and now < state["next"]:
+        return
+    state["next"] = now + PURGE_EVERY
+    purged = purge_sent_bodies(now)
+    if purged:
+        log.info("outbox: the text of %d sent email(s) deleted (retention)", purged)
 
 
 class _Deliverer:
@@ -559,10 +735,22 @@ def init_outbox(app: Flask) -> None:
     app.extensions["outbox_deliverer"] = _Deliverer(app)
 
 
-def _export_emails(user) -> list[dict]:
-    rows = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
+def _of(user):
+    """A member's emails: those tied to the account, and those sent to its address without
+    an account (a guest sign-up before the account existed). Only once the address is
+    confirmed: anyone can open an account with someone else's address, and must not read
+    or erase the emails that person received as a guest. Rows tied to another account are
+    that account's, even at the same address (an address given up, then taken again)."""
+    mine = OutboxMessage.user_id == user.id
+    if user.confirmed_at is None:
+        return mine
+    return mine | (
+        OutboxMessage.user_id.is_(None) & (OutboxMessage.recipient == normalise_address(user.email))
     )
+
+
+def _export_emails(user) -> list[dict]:
+    rows = db.session.scalars(select(OutboxMessage).where(_of(user)).order_by(OutboxMessage.id))
     return [
         {
             "kind": m.kind,
@@ -577,7 +765,7 @@ def _export_emails(user) -> list[dict]:
 
 
 def _erase_emails(user) -> None:
-    db.session.execute(OutboxMessage.__table__.delete().where(OutboxMessage.user_id == user.id))
+    db.session.execute(OutboxMessage.__table__.delete().where(_of(user)))
 
 
 register_personal_data(

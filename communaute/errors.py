@@ -1,12 +1,16 @@
 """Domain errors and the HTTP error pages."""
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from communaute.extensions import db
+from communaute.extensions import db, login_manager
+
+#: The database is away, overloaded or out of connections: a moment later it may answer.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 class DomainError(Exception):
@@ -55,10 +59,16 @@ def register_error_handlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, lambda e, code=code: _page(code))
 
-    @app.errorhandler(OperationalError)
     def database_busy(error):
-        # A locked SQLite file or an overloaded PostgreSQL: ask to try again, never a 500.
+        # A locked SQLite file, an overloaded PostgreSQL, a connection cut in the middle of
+        # the request: ask to try again, never a 500.
         db.session.rollback()
         app.logger.warning("database unavailable on %s: %s", request.path, error)
+        # The page is drawn for a visitor: who is logged in is a question for the database,
+        # and the rollback expired the member it may have loaded.
+        g._login_user = login_manager.anonymous_user()
         response, code = _page(503)
-        return response, code, {"Retry-After": "5"}
+        return response, code, {"Retry-After": "5", "Cache-Control": "no-store"}
+
+    for exc_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exc_class, database_busy)

@@ -41,7 +41,8 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
 
     return Response(
         stream_with_context(generate()),
-        mimetype="text/csv; charset=utf-8",
+        # Flask adds "; charset=utf-8" to a text/* mimetype: named here, it came twice.
+        mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "private, no-store",

@@ -68,12 +68,14 @@ def notify_email_changed(user, old_address: str) -> None:
 
 
 def notify_account_deleted(address: str, language: str) -> None:
+    """The goodbye: the account is gone, so once sent the outbox forgets it too."""
     queue_email(
         kind="auth.deleted",
         to=address,
         user_id=None,
         language=language,
         template="auth/emails/deleted",
+        forget_when_sent=True,
     )
 
 

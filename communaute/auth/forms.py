@@ -1,6 +1,7 @@
 """Account forms: the shape of the input only; the rules live in services.py."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import (
@@ -23,14 +24,27 @@ def lower_email(value):
 
 
 class EmailAddress:
-    """One plain address: no list, no display name, no newline; checked by email-validator."""
+    """One plain address: no list, no display name, no newline; checked by email-validator.
+
+    An address with characters such as é before the @ can only be delivered by a server
+    that speaks SMTPUTF8 (MAIL_SMTPUTF8=1): otherwise it is refused here, with a message,
+    rather than accepted and never delivered. Accents in the domain are fine (café.ca).
+    """
 
     def __call__(self, form, field):
         value = field.data or ""
         if any(c in value for c in ",;<>\r\n \t"):
             raise ValidationError(_l("Enter one email address, for example nom@exemple.ca."))
+        smtputf8 = bool(current_app.config.get("MAIL_SMTPUTF8"))
+        if not smtputf8 and not value.rpartition("@")[0].isascii():
+            raise ValidationError(
+                _l(
+                    "We cannot send emails yet to an address with accents or other special "
+                    "letters before the @. Please use another address."
+                )
+            )
         try:
-            validate_email(value, check_deliverability=False)
+            validate_email(value, check_deliverability=False, allow_smtputf8=smtputf8)
         except EmailNotValidError as exc:
             raise ValidationError(
                 _l("Enter a valid email address, for example nom@exemple.ca.")

@@ -5,7 +5,7 @@ from sqlalchemy import func, select, text
 
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors
-from communaute.email import OutboxMessage, OutboxState, resend
+from communaute.email import OutboxMessage, OutboxState, dismiss, resend
 from communaute.extensions import db
 from communaute.forms import ButtonForm
 from communaute.main import bp
@@ -69,6 +69,7 @@ def outbox():
         state=OutboxState(state),
         states=list(OutboxState),
         form=ButtonForm(),
+        retention_days=current_app.config["OUTBOX_RETENTION_DAYS"],
     )
 
 
@@ -78,8 +79,27 @@ def outbox_resend(message_id):
     msg = db.get_or_404(OutboxMessage, message_id)
     require_button(ButtonForm())
     with unit_of_work() as work:
-        resend(msg)
-        work.flash(_("The email to %(address)s is back in the queue.", address=msg.recipient))
+        if resend(msg):
+            work.flash(_("The email to %(address)s is back in the queue.", address=msg.recipient))
+        else:
+            work.flash(_("The text of this email was deleted: it cannot be sent again."), "error")
+    return redirect(url_for("main.outbox", state="failed"))
+
+
+@bp.route("/outbox/<id:message_id>/dismiss", methods=["POST"])
+@coordinator_required
+def outbox_dismiss(message_id):
+    """A failed email that will not be sent: out of the list, its text deleted."""
+    msg = db.get_or_404(OutboxMessage, message_id)
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        if dismiss(msg):
+            work.flash(
+                _(
+                    "The email to %(address)s will not be sent. Its text is deleted.",
+                    address=msg.recipient,
+                )
+            )
     return redirect(url_for("main.outbox", state="failed"))
 
 

@@ -10,9 +10,9 @@ from communaute.exports import csv_response
 from communaute.extensions import db, limiter
 from communaute.forms import ButtonForm
 from communaute.i18n import format_local
+from communaute.limits import limit_per_recipient
 from communaute.routing import whole_number
 from communaute.web import paginate, require_button, unit_of_work
-from communaute.limits import limit_per_recipient
 from communaute.webinars import bp, services
 from communaute.webinars.forms import (
     NEWS_CONSENT_TEXT,

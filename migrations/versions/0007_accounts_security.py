@@ -1,7 +1,7 @@
 """accounts at ASVS level 2: the second factor of coordinators, recovery codes, the security log
 
 Revision ID: 0007_accounts_security
-Revises: 0005_seats_core
+Revises: 0006_hardening
 Create Date: 2026-12-01 09:14:53.639540
 
 """
@@ -13,7 +13,7 @@ import communaute.db
 
 # revision identifiers, used by Alembic.
 revision = '0007_accounts_security'
-down_revision = '0005_seats_core'
+down_revision = '0006_hardening'
 branch_labels = None
 depends_on = None
 

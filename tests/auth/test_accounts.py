@@ -79,9 +79,11 @@ def test_same_address_in_another_unicode_form_or_case_is_one_account(client):
 
 
 def test_nfd_email_is_stored_as_nfc(client):
-    register(client, email="he\u0301le\u0300ne@exemple.ca")
+    # Accents before the @ need MAIL_SMTPUTF8 (tests/main/test_smtputf8.py); in the domain,
+    # they are always fine.
+    register(client, email="helene@he\u0301le\u0300ne.ca")
     user = db.session.scalar(select(User))
-    assert user.email == "h\u00e9l\u00e8ne@exemple.ca"
+    assert user.email == "helene@h\u00e9l\u00e8ne.ca"
 
 
 def test_login_is_case_insensitive_and_trimmed(client):

@@ -204,7 +204,7 @@ def test_a_file_in_the_code_field_gets_a_message_not_a_500(client):
         content_type="multipart/form-data",
     )
     assert response.status_code == 200
-    assert "Tapez le code." in response.get_data(as_text=True)
+    assert "Ce champ attend du texte, pas un fichier." in response.get_data(as_text=True)
 
 
 def test_digits_of_another_script_are_read_as_digits(client):

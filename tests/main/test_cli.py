@@ -67,3 +67,41 @@ def test_outbox_send_delivers_what_is_due(app, mailbox):
     mailbox.wait_for(1)
     db.session.expire_all()
     assert db.session.scalar(select(OutboxMessage.state)) == OutboxState.sent
+
+
+def test_flask_translate_extracts_then_compiles_with_babels_api(app, tmp_path, monkeypatch):
+    """`make extract` and `make translations` call these; a catalog that did not change is
+    left byte for byte (no header or wrapping churn in another feature's file)."""
+    import shutil
+
+    from babel.support import Translations
+
+    from communaute import cli
+
+    shutil.copy(cli.ROOT / "babel.cfg", tmp_path / "babel.cfg")
+    (tmp_path / "feature").mkdir()
+    (tmp_path / "feature" / "views.py").write_text(
+        'from flask_babel import lazy_gettext as _l\nLABEL = _l("Dismiss")\n'
+    )
+    (tmp_path / "quiet").mkdir()
+    (tmp_path / "quiet" / "page.html").write_text('<p>{{ _("Nothing new") }}</p>\n')
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    monkeypatch.setattr(cli, "DOMAINS", {"feature/tr": ["feature"], "quiet/tr": ["quiet"]})
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["translate", "extract"])
+    assert first.exit_code == 0, first.output
+    assert "feature/tr/fr/LC_MESSAGES/messages.po: 1 to translate" in first.output
+    po = tmp_path / "feature/tr/fr/LC_MESSAGES/messages.po"
+    po.write_text(
+        po.read_text().replace('msgid "Dismiss"\nmsgstr ""', 'msgid "Dismiss"\nmsgstr "Écarter"')
+    )
+    quiet = tmp_path / "quiet/tr/fr/LC_MESSAGES/messages.po"
+    before = quiet.read_bytes()
+
+    again = runner.invoke(args=["translate", "extract"])
+    assert again.exit_code == 0 and again.output == "", "nothing changed, nothing written"
+    assert quiet.read_bytes() == before
+
+    assert runner.invoke(args=["translate", "compile"]).exit_code == 0
+    with (tmp_path / "feature/tr/fr/LC_MESSAGES/messages.mo").open("rb") as f:
+        assert Translations(f).gettext("Dismiss") == "Écarter"

@@ -94,3 +94,115 @@ def test_behind_a_proxy_rate_limits_count_each_client(app, database_url, tmp_pat
 
         assert [attempt("198.51.100.7") for _ in range(11)][-1] == 429
         assert attempt("198.51.100.8") == 200, "another person is not blocked"
+
+
+# One table of settings (communaute/config.py SETTINGS) --------------------------------------
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from communaute.config import SETTINGS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    """No setting from the machine running the tests."""
+    for setting in SETTINGS:
+        monkeypatch.delenv(setting.name, raising=False)
+    monkeypatch.delenv("FLASK_RUN_PORT", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    return monkeypatch
+
+
+def test_every_variable_in_the_readme_is_read_from_the_table():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z0-9_]+)`", table, re.M))
+    documented |= set(re.findall(r"`(MAIL_[A-Z0-9_]+|PRIVACY_[A-Z_]+)`", table))
+    documented -= {"TEST_DATABASE_URL"}  # read by the test suite, not the app
+    read = {s.name for s in SETTINGS}
+    assert documented - read == set(), "documented but never read"
+    assert read - documented - {"COMMUNAUTE_ENV"} == set(), "read but not in README's table"
+    assert {"OUTBOX_RETENTION_DAYS", "MAIL_SMTPUTF8"} <= documented
+
+
+def test_defaults_when_nothing_is_set(clean_env, tmp_path):
+    cfg = load_config(str(tmp_path))
+    assert cfg["MAIL_PORT"] == 25
+    assert cfg["MAIL_SERVER"] is None
+    assert cfg["OUTBOX_RETENTION_DAYS"] == 30
+    assert cfg["MAIL_SMTPUTF8"] is False
+    assert cfg["PAGE_CACHE_SECONDS"] == 30
+    assert cfg["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert cfg["COMMUNAUTE_PUBLIC_URL"] == "http://127.0.0.1:5000"
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'communaute.sqlite3'}"
+
+
+def test_the_environment_is_parsed_by_type(clean_env, tmp_path):
+    clean_env.setenv("MAIL_PORT", "2525")
+    clean_env.setenv("MAIL_USE_TLS", "yes")
+    clean_env.setenv("MAIL_SMTPUTF8", "1")
+    clean_env.setenv("OUTBOX_RETENTION_DAYS", "7")
+    clean_env.setenv("TRUSTED_HOSTS", "communaute.example, www.communaute.example")
+    clean_env.setenv("DATABASE_URL", "postgresql+psycopg://db/communaute")
+    clean_env.setenv("MAIL_SERVER", "")  # empty is unset
+    cfg = load_config(str(tmp_path))
+    assert cfg["MAIL_PORT"] == 2525
+    assert cfg["MAIL_USE_TLS"] is True
+    assert cfg["MAIL_SMTPUTF8"] is True
+    assert cfg["OUTBOX_RETENTION_DAYS"] == 7
+    assert cfg["TRUSTED_HOSTS"] == ["communaute.example", "www.communaute.example"]
+    assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db/communaute"
+    assert cfg["MAIL_SERVER"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MAIL_PORT", "vingt-cinq"), ("MAIL_USE_TLS", "peut-être"), ("OUTBOX_DELIVERY", "pigeon")],
+)
+def test_a_value_of_the_wrong_type_stops_the_app_with_the_variable_named(
+    clean_env, tmp_path, name, value
+):
+    clean_env.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_config(str(tmp_path))
+
+
+def test_email_links_follow_the_port_of_make_run(clean_env, tmp_path):
+    clean_env.setenv("FLASK_RUN_PORT", "5001")
+    assert load_config(str(tmp_path))["COMMUNAUTE_PUBLIC_URL"] == "http://127.0.0.1:5001"
+    clean_env.setenv("COMMUNAUTE_PUBLIC_URL", "https://communaute.example/")
+    assert load_config(str(tmp_path))["COMMUNAUTE_PUBLIC_URL"] == "https://communaute.example"
+
+
+def test_make_run_passes_the_port_to_flask_run():
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "-n", "run", "PORT=5001"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    (serve,) = [line for line in out.splitlines() if "flask run" in line]
+    assert "FLASK_RUN_PORT=5001" in serve.split()
+    assert "--port" not in serve, "the port comes from FLASK_RUN_PORT, which the config reads"
+
+
+def test_production_answers_only_to_the_public_host(clean_env, tmp_path):
+    clean_env.setenv("COMMUNAUTE_ENV", "production")
+    clean_env.setenv("COMMUNAUTE_PUBLIC_URL", "https://communaute.example")
+    assert load_config(str(tmp_path))["TRUSTED_HOSTS"] == ["communaute.example"]
+    clean_env.setenv("TRUSTED_HOSTS", "communaute.example,10.0.0.5")
+    assert load_config(str(tmp_path))["TRUSTED_HOSTS"] == ["communaute.example", "10.0.0.5"]
+    clean_env.delenv("TRUSTED_HOSTS")
+    clean_env.setenv("COMMUNAUTE_ENV", "development")
+    assert load_config(str(tmp_path))["TRUSTED_HOSTS"] is None, "any host in development"
+
+
+def test_production_app_refuses_a_forged_host(clean_env, database_url, tmp_path):
+    clean_env.setenv("COMMUNAUTE_ENV", "production")
+    clean_env.setenv("COMMUNAUTE_PUBLIC_URL", "https://communaute.example")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path)})
+    client = app.test_client()
+    assert client.get("/privacy", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/privacy", headers={"Host": "communaute.example"}).status_code == 200
