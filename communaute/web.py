@@ -41,11 +41,13 @@ def show_error(form, exc: DomainError, *, field: str | None = None) -> None:
 
 class unit_of_work:  # noqa: N801 - used as a statement, like a keyword
     """See the module's docstring. ``field``: where an error that names no field of the
-    form is shown (the main field of the form), instead of a flash message."""
+    form is shown (the main field of the form), instead of a flash message. ``show=False``:
+    the view shows ``work.error`` itself (a page about a broken link, say)."""
 
-    def __init__(self, form=None, *, field: str | None = None):
+    def __init__(self, form=None, *, field: str | None = None, show: bool = True):
         self.form = form
         self.field = field
+        self.show = show
         self.error: DomainError | None = None
         self._messages: list[tuple[str, str]] = []
 
@@ -69,7 +71,8 @@ class unit_of_work:  # noqa: N801 - used as a statement, like a keyword
         db.session.rollback()
         if isinstance(exc, DomainError):
             self.error = exc
-            show_error(self.form, exc, field=self.field)
+            if self.show:
+                show_error(self.form, exc, field=self.field)
             return True
         return False
 

@@ -35,11 +35,11 @@ from communaute.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from communaute.auth.services import AccountError, TokenError
+from communaute.auth.services import TokenError
 from communaute.extensions import db, limiter
 from communaute.forms import ButtonForm
 from communaute.limits import account_key, limit_per_recipient
-from communaute.web import unit_of_work
+from communaute.web import require_button, unit_of_work
 
 PRIVACY_CONSENT_TEXT = _l(
     "I have read the privacy policy and I agree that Expériences keeps my account information."
@@ -304,9 +304,9 @@ def second_factor_setup():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        # A copied session cookie dies with the token it carries.
-        current_user.rotate_session_token()
-        db.session.commit()
+        with unit_of_work():
+            # A copied session cookie dies with the token it carries.
+            current_user.rotate_session_token()
     _close_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("main.home"))
@@ -321,16 +321,15 @@ def confirm(token):
     except TokenError as exc:
         return render_template("auth/token_problem.html", message=exc.message), 400
     if form.validate_on_submit():
-        try:
-            user = services.confirm_email(token)
-        except TokenError as exc:
-            return render_template("auth/token_problem.html", message=exc.message), 400
-        db.session.commit()
-        flash(_("Thank you. Your email address is confirmed."), "success")
+        with unit_of_work(show=False) as work:
+            email = services.confirm_email(token).email
+            work.flash(_("Thank you. Your email address is confirmed."))
+        if work.failed:
+            return render_template("auth/token_problem.html", message=work.error.message), 400
         return redirect(
             url_for("main.me")
             if current_user.is_authenticated
-            else url_for("auth.login", email=user.email)
+            else url_for("auth.login", email=email)
         )
     return render_template("auth/confirm.html", form=form)
 
@@ -339,15 +338,10 @@ def confirm(token):
 @login_required
 @limiter.limit("5 per hour")
 def resend_confirmation():
-    form = ButtonForm()
-    if form.validate_on_submit():
-        try:
-            services.resend_confirmation(me())
-        except AccountError as exc:
-            flash(exc.message, "info")
-        else:
-            db.session.commit()
-            flash(_("We sent the link again to %(email)s.", email=current_user.email), "success")
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        services.resend_confirmation(me())
+        work.flash(_("We sent the link again to %(email)s.", email=current_user.email))
     return redirect(url_for("main.me"))
 
 
@@ -357,9 +351,10 @@ def resend_confirmation():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        return render_template("auth/reset_sent.html", email=form.email.data)
+        with unit_of_work(form) as work:
+            services.request_password_reset(form.email.data)
+        if not work.failed:
+            return render_template("auth/reset_sent.html", email=form.email.data)
     return render_template("auth/reset_request.html", form=form)
 
 
@@ -400,22 +395,23 @@ def profile():
             current_user.participation.value if current_user.participation else ""
         )
     if form.validate_on_submit():
-        services.update_profile(
-            me(),
-            display_name=form.display_name.data,
-            language=form.language.data,
-            participation=form.participation.data,
-            needs_captions=form.needs_captions.data,
-            needs_sign_language=form.needs_sign_language.data,
-            needs_large_print=form.needs_large_print.data,
-            needs_phone_only=form.needs_phone_only.data,
-            needs_helper=form.needs_helper.data,
-            needs_other=form.needs_other.data or None,
-        )
-        db.session.commit()
-        session["lang"] = current_user.language
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("auth.profile"))
+        with unit_of_work(form) as work:
+            services.update_profile(
+                me(),
+                display_name=form.display_name.data,
+                language=form.language.data,
+                participation=form.participation.data,
+                needs_captions=form.needs_captions.data,
+                needs_sign_language=form.needs_sign_language.data,
+                needs_large_print=form.needs_large_print.data,
+                needs_phone_only=form.needs_phone_only.data,
+                needs_helper=form.needs_helper.data,
+                needs_other=form.needs_other.data or None,
+            )
+            work.flash(_("Your profile is saved."))
+        if not work.failed:
+            session["lang"] = current_user.language
+            return redirect(url_for("auth.profile"))
     return _profile_page(form=form)
 
 
@@ -491,12 +487,11 @@ def confirm_email_change(token):
     except TokenError as exc:
         return render_template("auth/token_problem.html", message=exc.message), 400
     if form.validate_on_submit():
-        try:
+        with unit_of_work(show=False) as work:
             services.confirm_email_change(token)
-        except TokenError as exc:
-            return render_template("auth/token_problem.html", message=exc.message), 400
-        db.session.commit()
-        flash(_("Your new email address is confirmed."), "success")
+            work.flash(_("Your new email address is confirmed."))
+        if work.failed:
+            return render_template("auth/token_problem.html", message=work.error.message), 400
         return redirect(
             url_for("main.me") if current_user.is_authenticated else url_for("auth.login")
         )
@@ -507,9 +502,9 @@ def confirm_email_change(token):
 @login_required
 def export():
     data = services.export_account(me())
-    # A line in the security log, as a server log would keep it; nothing the page shows.
-    record_event(EventKind.account_exported, user_id=current_user.id)
-    db.session.commit()
+    with unit_of_work():
+        # A line in the security log, as a server log would keep it; nothing the page shows.
+        record_event(EventKind.account_exported, user_id=current_user.id)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(
         body,
