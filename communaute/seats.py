@@ -32,9 +32,9 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import ForeignKey, Select, String, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relationship
 
 from communaute.db import utcnow
 from communaute.extensions import db
@@ -62,6 +62,25 @@ class SeatKind:
     #: The move log model and the name of its relationship to the seat.
     move: type
     move_seat: str
+
+
+class MoveLog:
+    """The columns of a kind's move log (a mixin for its model): one change of state of a
+    seat, who made it (None: the person themself or the system), when, from, to and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_state: Mapped[str | None] = mapped_column(String(30))
+    to_state: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr
+    def actor_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    @declared_attr
+    def actor(cls) -> Mapped[Any]:
+        return relationship("User")
 
 
 class Parent(Protocol):

@@ -14,7 +14,7 @@ from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.i18n import fold
-from communaute.seats import SeatKind, SeatState, register_kind
+from communaute.seats import MoveLog, SeatKind, SeatState, register_kind
 
 
 class CourseFormat(enum.StrEnum):
@@ -228,25 +228,16 @@ class Registration(db.Model):
         return f"<Registration {self.id} {self.state}>"
 
 
-class RegistrationMove(db.Model):
-    """One change of state of a registration: who (None: the system), when, why."""
+class RegistrationMove(MoveLog, db.Model):
+    """One change of state of a registration (communaute.seats.MoveLog)."""
 
     __tablename__ = "training_registration_moves"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("training_registrations.id", ondelete="CASCADE"), index=True
     )
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    from_state: Mapped[str | None] = mapped_column(String(30))
-    to_state: Mapped[str] = mapped_column(String(30))
-    reason: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     registration: Mapped[Registration] = relationship(back_populates="moves")
-    actor: Mapped[User | None] = relationship()
 
 
 register_kind(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.db import utcnow
 from communaute.extensions import db
-from communaute.seats import SeatKind, SeatState, register_kind
+from communaute.seats import MoveLog, SeatKind, SeatState, register_kind
 
 
 class WebinarStatus(enum.StrEnum):
@@ -158,22 +158,14 @@ class Signup(db.Model):
         return f"<Signup {self.id} {self.state}>"
 
 
-class SignupMove(db.Model):
-    """One change of state of a sign-up: who (None: the person or the system), when, why."""
+class SignupMove(MoveLog, db.Model):
+    """One change of state of a sign-up (communaute.seats.MoveLog)."""
 
     __tablename__ = "webinar_signup_moves"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     signup_id: Mapped[int] = mapped_column(
         ForeignKey("webinar_signups.id", ondelete="CASCADE"), index=True
     )
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    from_state: Mapped[str | None] = mapped_column(String(30))
-    to_state: Mapped[str] = mapped_column(String(30))
-    reason: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signup: Mapped[Signup] = relationship(back_populates="moves")
 
