@@ -15,6 +15,7 @@ from communaute.extensions import babel, csrf, limiter, login_manager, mail, mig
 from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
 from communaute.i18n import LANGUAGES, current_language, format_local, locale_selector
 from communaute.routing import register_converters
+from communaute.web import register_form_pages
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,6 +99,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(webinars.bp, url_prefix="/webinars")
     app.register_blueprint(magazine.bp, url_prefix="/magazine")
     app.register_blueprint(security.bp, url_prefix="/security")
+    register_form_pages(app)
 
     from communaute.cli import register_cli
 

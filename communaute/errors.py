@@ -16,7 +16,14 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 class DomainError(Exception):
     """A rule refused an action. The message is translated and shown to the user as is."""
 
-    def __init__(self, message, *, field: str | None = None, action: str | None = None):
+    def __init__(
+        self,
+        message,
+        *,
+        field: str | None = None,
+        action: str | None = None,
+        more: tuple = (),
+    ):
         super().__init__(str(message))
         self.message = message
         #: The form field the message belongs next to, when there is one.
@@ -24,6 +31,35 @@ class DomainError(Exception):
         #: What the person can do about it, for the page to offer ("confirm": confirm the
         #: email address, from "my space").
         self.action = action
+        #: Other problems found at the same time, as (field, message): the person sees them
+        #: all at once instead of one per attempt.
+        self.more = tuple(more)
+
+    @property
+    def problems(self) -> list[tuple[str | None, object]]:
+        return [(self.field, self.message), *self.more]
+
+
+class Problems:
+    """Collects every problem of one submission, then raises them together::
+
+    problems = Problems(MagazineError)
+    if not title: problems.add(_l("Give your text a title."), field="title")
+    ...
+    problems.raise_if_any()
+    """
+
+    def __init__(self, error: type[DomainError] = DomainError):
+        self.error = error
+        self.found: list[tuple[str | None, object]] = []
+
+    def add(self, message, *, field: str | None = None) -> None:
+        self.found.append((field, message))
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            (field, message), *more = self.found
+            raise self.error(message, field=field, more=tuple(more))
 
 
 TITLES = {

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from flask import request
+from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto  # Flask-WTF's "read the request" marker
@@ -161,6 +161,8 @@ class BaseForm(FlaskForm):
                 except ValidationError as exc:
                     field.errors = [*field.errors, str(exc)]
                     ok = False
+        if not ok and has_request_context():
+            g.form_errors = True  # the page's title says so (templates/base.html)
         return ok
 
     @property

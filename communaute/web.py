@@ -19,7 +19,7 @@ names (``exc.field``), or flashed when the form has no such field; the view read
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import abort, flash, g, redirect, request, url_for
 
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -27,16 +27,17 @@ from communaute.routing import whole_number
 
 
 def show_error(form, exc: DomainError, *, field: str | None = None) -> None:
-    """The service's message next to the field it names (else next to ``field``), or as a
-    flash message when the form has neither."""
-    name = exc.field or field
-    target = getattr(form, name, None) if form is not None and name else None
-    if target is None and exc.field and field:
-        target = getattr(form, field, None)
-    if target is None:
-        flash(str(exc.message), "error")
-    else:
-        target.errors = [*target.errors, exc.message]
+    """Each of the service's problems next to the field it names (else next to ``field``),
+    or as a flash message when the form has neither."""
+    for name, message in exc.problems:
+        target = getattr(form, name or field or "", None) if form is not None else None
+        if target is None and name and field and form is not None:
+            target = getattr(form, field, None)
+        if target is None:
+            flash(str(message), "error")
+        else:
+            target.errors = [*target.errors, message]
+            g.form_errors = True
 
 
 class unit_of_work:  # noqa: N801 - used as a statement, like a keyword
@@ -95,3 +96,38 @@ def paginate(query, *, per_page: int):
     return db.paginate(
         query, page=page if page <= MAX_PAGE else 1, per_page=per_page, error_out=False
     )
+
+
+def shown_on(endpoint: str):
+    """Marks a POST-only action whose form lives on the page ``endpoint``.
+
+    When such an action fails it answers with the page and its messages, under the action's
+    own address (``/webinars/12/signup``). A GET on that address (the language switch after
+    an error, a reload from history, a shared link) then goes to the page itself instead of
+    a 405 (``register_form_pages``, called by ``create_app``)."""
+
+    def mark(view):
+        view.shown_on = endpoint
+        return view
+
+    return mark
+
+
+def register_form_pages(app) -> None:
+    """A GET rule, for every action marked ``shown_on``, that redirects to its page."""
+    for rule in list(app.url_map.iter_rules()):
+        view = app.view_functions.get(rule.endpoint)
+        page = getattr(view, "shown_on", None)
+        if page is None or "GET" in rule.methods:
+            continue
+
+        def to_page(page=page, **values):
+            page_args = next(iter(app.url_map.iter_rules(page))).arguments
+            args = {k: v for k, v in values.items() if k in page_args}
+            if request.args.get("lang"):
+                args["lang"] = request.args["lang"]
+            return redirect(url_for(page, **args))
+
+        app.add_url_rule(
+            rule.rule, endpoint=f"{rule.endpoint}__page", view_func=to_page, methods=["GET"]
+        )

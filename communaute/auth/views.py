@@ -39,7 +39,7 @@ from communaute.auth.services import TokenError
 from communaute.extensions import db, limiter
 from communaute.forms import ButtonForm
 from communaute.limits import account_key, limit_per_recipient
-from communaute.web import require_button, unit_of_work
+from communaute.web import require_button, shown_on, unit_of_work
 
 PRIVACY_CONSENT_TEXT = _l(
     "I have read the privacy policy and I agree that Expériences keeps my account information."
@@ -416,6 +416,7 @@ def profile():
 
 
 @bp.route("/profile/password", methods=["POST"])
+@shown_on("auth.profile")
 @login_required
 @password_checks
 def change_password():
@@ -435,6 +436,7 @@ def change_password():
 
 
 @bp.route("/profile/email", methods=["POST"])
+@shown_on("auth.profile")
 @login_required
 @limiter.limit("10 per hour", methods=["POST"])
 @limit_per_recipient("email-new_email")
@@ -461,6 +463,7 @@ def change_email():
 
 
 @bp.route("/profile/recovery-codes", methods=["POST"])
+@shown_on("auth.profile")
 @login_required
 @password_checks
 def new_recovery_codes():

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from communaute.auth.models import User
 from communaute.db import utcnow
-from communaute.errors import DomainError
+from communaute.errors import DomainError, Problems
 from communaute.extensions import db
 from communaute.i18n import REGIONAL
 from communaute.magazine import emails
@@ -157,8 +157,12 @@ class SubmissionData:
 
 
 def _check(data: SubmissionData, *, final: bool) -> None:
+    """Every problem of the text at once (one round trip, not one per problem)."""
+    problems = Problems(MagazineError)
+    if final and not data.title.strip():
+        problems.add(_l("Give your text a title."), field="title")
     if len(data.text) > TEXT_MAX:
-        raise MagazineError(
+        problems.add(
             _l(
                 "The text is %(n)d characters long; the limit is %(max)d. Shorten it by "
                 "%(over)d characters.",
@@ -168,18 +172,16 @@ def _check(data: SubmissionData, *, final: bool) -> None:
             ),
             field="text",
         )
+    elif final and not data.text.strip():
+        problems.add(_l("Write your text before sending it."), field="text")
     if data.byline == Byline.pen_name and not (data.pen_name or "").strip():
-        raise MagazineError(_l("Write the pen name you want to sign with."), field="pen_name")
-    if final:
-        if not data.title.strip():
-            raise MagazineError(_l("Give your text a title."), field="title")
-        if not data.text.strip():
-            raise MagazineError(_l("Write your text before sending it."), field="text")
-        if not data.consents.get(ConsentPurpose.web):
-            raise MagazineError(
-                _l("To send your text, you must agree to its publication on the website."),
-                field="consent_web",
-            )
+        problems.add(_l("Write the pen name you want to sign with."), field="pen_name")
+    if final and not data.consents.get(ConsentPurpose.web):
+        problems.add(
+            _l("To send your text, you must agree to its publication on the website."),
+            field="consent_web",
+        )
+    problems.raise_if_any()
 
 
 def _record_consents(

@@ -37,7 +37,7 @@ from communaute.magazine.models import (
 )
 from communaute.magazine.services import QUEUE_PAGE
 from communaute.routing import whole_number
-from communaute.web import paginate, require_button, unit_of_work
+from communaute.web import paginate, require_button, shown_on, unit_of_work
 
 PER_PAGE = 20
 
@@ -208,6 +208,7 @@ def submission(submission_id):
 
 
 @bp.route("/submissions/<id:submission_id>/message", methods=["POST"])
+@shown_on("magazine.submission")
 @login_required
 def message(submission_id):
     submission = _own(submission_id, lock=True)
@@ -222,6 +223,7 @@ def message(submission_id):
 
 
 @bp.route("/submissions/<id:submission_id>/consents", methods=["POST"])
+@shown_on("magazine.submission")
 @login_required
 def consents(submission_id):
     submission = _own(submission_id, lock=True)
@@ -272,11 +274,13 @@ def approve_revision(revision_id):
     return redirect(url_for("magazine.submission", submission_id=submission_id))
 
 
-@bp.route("/revisions/<id:revision_id>/answer", methods=["POST"])
+@bp.route("/revisions/<id:revision_id>/answer", methods=["GET", "POST"])
 @login_required
 def answer_revision(revision_id):
     revision = _own_revision(revision_id)
     submission_id = revision.submission_id
+    if request.method == "GET":  # after a failed answer: the language switch, a reload
+        return redirect(url_for("magazine.submission", submission_id=submission_id))
     form = MessageForm()
     if form.validate_on_submit():
         with unit_of_work(form, field="message") as work:
@@ -347,6 +351,7 @@ def review(submission_id):
 
 
 @bp.route("/review/<id:submission_id>/action", methods=["POST"])
+@shown_on("magazine.review")
 @coordinator_required
 def review_action(submission_id):
     submission = _review_submission(submission_id, lock=request.method == "POST")
@@ -369,6 +374,7 @@ def review_action(submission_id):
 
 
 @bp.route("/review/<id:submission_id>/text", methods=["POST"])
+@shown_on("magazine.review")
 @coordinator_required
 def review_edit_text(submission_id):
     submission = _review_submission(submission_id, lock=request.method == "POST")
@@ -383,6 +389,7 @@ def review_edit_text(submission_id):
 
 
 @bp.route("/review/<id:submission_id>/edition", methods=["POST"])
+@shown_on("magazine.review")
 @coordinator_required
 def review_assign(submission_id):
     submission = _review_submission(submission_id, lock=request.method == "POST")

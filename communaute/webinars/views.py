@@ -12,7 +12,7 @@ from communaute.forms import ButtonForm
 from communaute.i18n import format_local
 from communaute.limits import limit_per_recipient
 from communaute.routing import whole_number
-from communaute.web import paginate, require_button, unit_of_work
+from communaute.web import paginate, require_button, shown_on, unit_of_work
 from communaute.webinars import bp, services
 from communaute.webinars.forms import (
     NEWS_CONSENT_TEXT,
@@ -63,6 +63,7 @@ def detail(webinar_id):
 
 
 @bp.route("/<id:webinar_id>/signup", methods=["POST"])
+@shown_on("webinars.detail")
 @limiter.limit("60 per hour")
 @limit_per_recipient("email", "10 per hour;20 per day")
 def signup(webinar_id):
