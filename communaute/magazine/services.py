@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from communaute.auth.models import User
 from communaute.db import utcnow
+from communaute.email import OutboxMessage
 from communaute.errors import DomainError, Problems
 from communaute.extensions import db
 from communaute.i18n import REGIONAL
@@ -387,6 +388,35 @@ def decide(
     if decision not in DECISIONS:
         raise MagazineError(_l("Choose what to do with this text."), field="action")
     DECISIONS[decision](submission, actor=actor, message=message, edition=edition)
+
+
+def preview_decision(
+    submission: Submission,
+    decision: str,
+    *,
+    actor: User,
+    message: str | None = None,
+    edition: Edition | None = None,
+) -> tuple[str, str]:
+    """The email the author would receive for ``decision``, as (subject, text), exactly as
+    ``decide`` would write it, and nothing kept: the decision runs in a savepoint that is
+    rolled back. Raises MagazineError as ``decide`` would (the coordinator fixes it first)."""
+    before = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+    savepoint = db.session.begin_nested()
+    try:
+        decide(submission, decision, actor=actor, message=message, edition=edition)
+        db.session.flush()
+        email = db.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.id > before, OutboxMessage.recipient == submission.author.email)
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+        preview = (email.subject, email.text_body) if email is not None else ("", "")
+    finally:
+        savepoint.rollback()
+    db.session.refresh(submission)
+    return preview
 
 
 def assign_edition(submission: Submission, edition: Edition | None, *, actor: User) -> None:

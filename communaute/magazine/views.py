@@ -244,10 +244,15 @@ def consents(submission_id):
     return _render_submission(submission, consents_form=form), 400
 
 
-@bp.route("/submissions/<id:submission_id>/withdraw", methods=["POST"])
+@bp.route("/submissions/<id:submission_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(submission_id):
-    submission = _own(submission_id, lock=True)
+    """GET asks to confirm (it cannot be undone); POST withdraws."""
+    submission = _own(submission_id, lock=request.method == "POST")
+    if request.method == "GET":
+        if submission.state in (SubmissionState.draft, SubmissionState.withdrawn):
+            return redirect(url_for("magazine.submission", submission_id=submission_id))
+        return render_template("magazine/withdraw.html", s=submission, form=ButtonForm())
     require_button(ButtonForm())
     with unit_of_work() as work:
         services.withdraw(submission, author=current_user)
@@ -359,17 +364,34 @@ def review_action(submission_id):
     form.edition.choices = [(0, "")] + [(e.id, e.label) for e in _editions()]
     if form.validate_on_submit():
         edition = db.session.get(Edition, form.edition.data) if form.edition.data else None
-        with unit_of_work(form, field="message") as work:
-            services.decide(
-                submission,
-                form.action.data,
-                actor=current_user,
-                message=form.message.data,
-                edition=edition,
-            )
-            work.flash(_("Done. The author was told by email."))
-        if not work.failed:
-            return redirect(url_for("magazine.review", submission_id=submission_id))
+        decision = dict(
+            submission=submission,
+            decision=form.action.data,
+            actor=current_user,
+            message=form.message.data,
+            edition=edition,
+        )
+        if request.form.get("back"):  # from the preview: change the message first
+            return _render_review(submission, action_form=form)
+        if request.form.get("confirm") != "1":
+            # First the email the author will get, then a second click sends it.
+            with unit_of_work(form, field="message") as work:
+                subject, text = services.preview_decision(**decision)
+            if not work.failed:
+                return render_template(
+                    "magazine/review_preview.html",
+                    s=submission,
+                    form=form,
+                    decision_label=dict(form.action.choices)[form.action.data],
+                    subject=subject,
+                    text=text,
+                )
+        else:
+            with unit_of_work(form, field="message") as work:
+                services.decide(**decision)
+                work.flash(_("Done. The author was told by email."))
+            if not work.failed:
+                return redirect(url_for("magazine.review", submission_id=submission_id))
     return _render_review(submission, action_form=form), 400
 
 

@@ -55,8 +55,15 @@ def test_caregiver_submits_under_a_pen_name_and_it_is_published(live_server, bro
     coord.click("text=Les nuits à l'hôpital")
     axe_check(coord, context="review page")
     coord.fill("#message", "Pouvez-vous retirer le nom de l'hôpital ?")
-    coord.select_option("#action", "changes_requested")
-    coord.click("form[action$='/action'] button[type=submit]")
+    coord.get_by_role("button", name="Demander des changements").click()
+    coord.wait_for_load_state()
+    # First the email the author will get, in their words; nothing is done yet.
+    assert coord.get_by_role("heading", level=1).inner_text().startswith("Vérifiez le courriel")
+    assert (
+        "Pouvez-vous retirer le nom de l'hôpital ?" in coord.locator(".email-preview").inner_text()
+    )
+    axe_check(coord, context="decision preview")
+    coord.get_by_role("button", name="Confirmer : Demander des changements").click()
     coord.wait_for_load_state()
     assert "Changements demandés" in coord.inner_text("main")
 
@@ -71,11 +78,11 @@ def test_caregiver_submits_under_a_pen_name_and_it_is_published(live_server, bro
 
     # The coordinator accepts, then publishes.
     coord.reload()
-    coord.select_option("#action", "accepted")
-    coord.click("form[action$='/action'] button[type=submit]")
+    coord.get_by_role("button", name="Accepter", exact=True).click()
+    coord.get_by_role("button", name="Confirmer : Accepter").click()
     coord.wait_for_load_state()
-    coord.select_option("#action", "published")
-    coord.click("form[action$='/action'] button[type=submit]")
+    coord.get_by_role("button", name="Publier sur le site Web").click()
+    coord.get_by_role("button", name="Confirmer : Publier sur le site Web").click()
     coord.wait_for_load_state()
     assert "Publié" in coord.inner_text("main")
     team.close()

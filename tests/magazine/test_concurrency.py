@@ -30,7 +30,8 @@ def test_two_coordinators_accepting_at_once_make_one_move(app, rctx, pg_only, au
             token = csrf_token(client, page)
             barrier.wait()
             response = client.post(
-                f"{page}/action", data={"csrf_token": token, "action": action, "message": "Oui"}
+                f"{page}/action",
+                data={"csrf_token": token, "action": action, "message": "Oui", "confirm": "1"},
             )
             codes.append(response.status_code)
             db.session.remove()

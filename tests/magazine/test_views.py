@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -353,6 +354,20 @@ def test_coordinator_requests_changes_and_author_sees_the_thread(
         {"action": "changes_requested", "message": "Retirez le nom <b>de la ville</b>."},
         form_page=page,
     )
+    assert response.status_code == 200, "first the email the author will get"
+    preview = response.get_data(as_text=True)
+    assert "Retirez le nom &lt;b&gt;de la ville&lt;/b&gt;." in preview
+    assert db.session.get(Submission, sub.id).state == S.submitted, "nothing done yet"
+    response = post(
+        client,
+        f"{page}/action",
+        {
+            "action": "changes_requested",
+            "message": "Retirez le nom <b>de la ville</b>.",
+            "confirm": "1",
+        },
+        form_page=page,
+    )
     assert response.status_code == 302
     response = post(client, f"{page}/action", {"action": "published"}, form_page=page)
     assert response.status_code == 400  # not an allowed move now
@@ -524,6 +539,7 @@ def test_tampered_review_action_and_edition_are_refused(client, app, rctx, autho
         {"action": "published", "edition": "999"},
         {"action": "x"},
     ):
+        data = {**data, "confirm": "1"}
         assert post(client, f"{page}/action", data, form_page=page).status_code == 400
     assert post(client, f"{page}/edition", {"edition": "-5"}, form_page=page).status_code == 400
     assert db.session.get(Submission, sub.id).state == S.accepted
@@ -590,3 +606,56 @@ def test_queue_comes_a_page_at_a_time_oldest_first(client, app, rctx, author, co
         response = client.get(f"/magazine/review/?page={bad}")
         assert response.status_code == 200
         assert "Texte numéro 0<" in response.get_data(as_text=True)
+
+
+def test_a_decision_first_shows_the_authors_email_in_her_language(client, app, rctx, coordinator):
+    author = make_member("author-en@exemple.ca", name="Jane", language="en")
+    sub = make_submission(author, coordinator, S.in_review)
+    before = count(OutboxMessage)
+    login(client, coordinator)
+    page = f"/magazine/review/{sub.id}"
+    html = client.get(page).get_data(as_text=True)
+    buttons = re.findall(r'<button type="submit" name="action" value="(\w+)"', html)
+    assert buttons == ["message", "changes_requested", "accepted", "declined"]
+    response = post(
+        client, f"{page}/action", {"action": "declined", "message": "Merci."}, form_page=page
+    )
+    preview = response.get_data(as_text=True)
+    subject = preview[preview.index("<dt>Objet</dt>") :].split("</dd>")[0]
+    assert "<dd>About your text: Trois ans à ses côtés" in subject
+    assert "Hello Jane" in preview and "Merci." in preview
+    assert count(OutboxMessage) == before, "a preview sends nothing"
+    assert db.session.get(Submission, sub.id).state == S.in_review
+    confirm = post(
+        client,
+        f"{page}/action",
+        {"action": "declined", "message": "Merci.", "confirm": "1"},
+        form_page=page,
+    )
+    assert confirm.status_code == 302
+    assert db.session.get(Submission, sub.id).state == S.declined
+    assert count(OutboxMessage) == before + 1
+
+
+def test_withdrawing_asks_first_and_nothing_changes_until_confirmed(client, app, published, author):
+    login(client, author)
+    page = client.get(f"/magazine/submissions/{published}").get_data(as_text=True)
+    assert f'href="/magazine/submissions/{published}/withdraw"' in page
+    ask = client.get(f"/magazine/submissions/{published}/withdraw")
+    html = ask.get_data(as_text=True)
+    assert ask.status_code == 200
+    assert "Cette action est définitive." in html
+    assert "Oui, retirer mon texte" in html
+    assert db.session.get(Submission, published).state == S.published
+    assert client.get(f"/magazine/{published}").status_code == 200, "still public"
+    post(
+        client,
+        f"/magazine/submissions/{published}/withdraw",
+        form_page=f"/magazine/submissions/{published}/withdraw",
+    )
+    assert db.session.get(Submission, published).state == S.withdrawn
+
+
+def test_another_member_cannot_see_the_withdraw_page(client, app, published):
+    login(client, make_member())
+    assert client.get(f"/magazine/submissions/{published}/withdraw").status_code == 404
