@@ -22,7 +22,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from communaute.audit import EventKind, record_event
-from communaute.auth import bp, second_factor, services, sessions
+from communaute.auth import bp, readable_export, second_factor, services, sessions
 from communaute.auth.forms import (
     CodeForm,
     DeleteAccountForm,
@@ -517,6 +517,25 @@ def export():
             "Cache-Control": "private, no-store",
         },
     )
+
+
+@bp.route("/export/page")
+@login_required
+def export_page():
+    """The same data as the download, as a page to read or print."""
+    data = services.export_account(me())
+    with unit_of_work():
+        record_event(EventKind.account_exported, user_id=current_user.id)
+    response = current_app.make_response(
+        render_template(
+            "auth/export_page.html",
+            data=data,
+            label=readable_export.label,
+            value=readable_export.value,
+        )
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/delete", methods=["GET", "POST"])
