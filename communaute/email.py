@@ -89,6 +89,8 @@ class OutboxMessage(db.Model):
     html_body: Mapped[str] = mapped_column(Text)
     #: [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list] = mapped_column(JSON, default=list)
+    #: Extra headers ({"List-Unsubscribe": ...}), for the emails a person can stop.
+    headers: Mapped[dict | None] = mapped_column(JSON)
     state: Mapped[OutboxState] = mapped_column(
         db.Enum(OutboxState, native_enum=False, length=20), default=OutboxState.pending
     )
@@ -218,11 +220,13 @@ def queue_email(
     user_id: int | None = None,
     attachments: list[Attachment] | None = None,
     forget_when_sent: bool = False,
+    headers: dict[str, str] | None = None,
     **context,
 ) -> OutboxMessage:
     """Renders an email and adds it to the outbox in the current transaction (no commit).
 
-    ``forget_when_sent``: the row is deleted once the email has left.
+    ``forget_when_sent``: the row is deleted once the email has left. ``headers``: extra
+    headers, each made one line.
     """
     subject, text, html_body = render_email(template, language, **context)
     msg = OutboxMessage(
@@ -242,6 +246,7 @@ def queue_email(
             }
             for a in attachments or []
         ],
+        headers={_one_line(k): _one_line(v) for k, v in headers.items()} if headers else None,
         state=OutboxState.pending,
         next_attempt_at=utcnow(),
     )
@@ -330,6 +335,7 @@ def _to_mail(msg: OutboxMessage, recipient: str | None = None) -> Message:
         body=msg.text_body,
         html=msg.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers=dict(msg.headers) if msg.headers else None,
     )
     for a in msg.attachments or []:
         message.attach(a["filename"], a["content_type"], base64.b64decode(a["data"]))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.db import utcnow
@@ -78,6 +78,8 @@ class User(UserMixin, db.Model):
     needs_phone_only: Mapped[bool] = mapped_column(default=False)
     needs_helper: Mapped[bool] = mapped_column(default=False)
     needs_other: Mapped[str | None] = mapped_column(String(500))
+    #: Reminders the day before a session or a webinar (mail preferences); on by default.
+    wants_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     #: The key of the second factor (TOTP, base32), shared with the person's app at enrolment.
@@ -126,6 +128,8 @@ class User(UserMixin, db.Model):
 
 class ConsentPurpose(enum.StrEnum):
     privacy_policy = "privacy_policy"
+    #: News of the webinar series (communaute.subscriptions keeps who receives it).
+    webinar_news = "webinar_news"
 
 
 class ConsentRecord(db.Model):

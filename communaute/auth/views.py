@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from communaute import subscriptions
 from communaute.audit import EventKind, record_event
 from communaute.auth import bp, readable_export, second_factor, services, sessions
 from communaute.auth.forms import (
@@ -28,6 +29,7 @@ from communaute.auth.forms import (
     DeleteAccountForm,
     EmailChangeForm,
     LoginForm,
+    MailPreferencesForm,
     PasswordChangeForm,
     ProfileForm,
     RecoveryCodesForm,
@@ -413,6 +415,35 @@ def profile():
             session["lang"] = current_user.language
             return redirect(url_for("auth.profile"))
     return _profile_page(form=form)
+
+
+@bp.route("/mail", methods=["GET", "POST"])
+@login_required
+def mail_preferences():
+    """Which emails I receive. Confirmations and changes to my own sign-ups always come."""
+    user = me()
+    form = MailPreferencesForm()
+    if request.method == "GET":
+        form.wants_reminders.data = user.wants_reminders
+        form.webinar_news.data = subscriptions.is_subscribed(
+            subscriptions.Purpose.webinar_news, user.email
+        )
+        form.language.data = user.language
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            services.update_mail_preferences(
+                user,
+                wants_reminders=form.wants_reminders.data,
+                webinar_news=form.webinar_news.data,
+                language=form.language.data,
+            )
+            work.flash(_("Your email choices are saved."))
+        if not work.failed:
+            session["lang"] = user.language
+            return redirect(url_for("auth.mail_preferences"))
+    return render_template(
+        "auth/mail_preferences.html", form=form, news_text=subscriptions.PURPOSE_TEXTS
+    )
 
 
 @bp.route("/profile/password", methods=["POST"])

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from communaute import calendar
+from communaute import calendar, subscriptions
 from communaute.email import Attachment, public_url, queue_email
 from communaute.i18n import REGIONAL
 from communaute.webinars.tokens import make_cancel_token
@@ -111,3 +111,20 @@ def notify_thanks(signup) -> None:
 def notify_missed(signup) -> None:
     """ "Sorry we missed you" to a no-show, with the recording and resources."""
     _queue("missed", signup, "missed")
+
+
+def notify_announcement(webinar, subscription) -> None:
+    """A new webinar, to someone who asked for the news of the series: not transactional, so
+    it carries the one-click unsubscribe link and the List-Unsubscribe headers (RFC 8058)."""
+    queue_email(
+        kind="webinars.announcement",
+        to=subscription.email,
+        user_id=subscription.user_id,
+        language=subscription.language,
+        template="webinars/emails/announcement",
+        headers=subscriptions.list_headers(subscription),
+        webinar=webinar,
+        page_link=public_url("webinars.detail", webinar_id=webinar.id),
+        unsubscribe_link=subscriptions.unsubscribe_url(subscription),
+        preferences_link=public_url("auth.mail_preferences"),
+    )

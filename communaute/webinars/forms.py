@@ -26,15 +26,15 @@ from wtforms.validators import (
 from communaute.auth.forms import email_field
 from communaute.forms import BaseForm, check_local_time, plausible_year
 from communaute.i18n import local_to_utc, utc_to_local
+from communaute.subscriptions import PURPOSE_TEXTS, Purpose
 
 MAX_SPEAKERS = 3
 LANGUAGE_CHOICES = [("fr", _l("French")), ("en", _l("English"))]
 
 #: The words a guest ticks to hear about the series; stored with the sign-up.
-NEWS_CONSENT_TEXT = _l(
-    "I agree to receive emails from Expériences about the next webinars of the series. "
-    "I can stop them at any time."
-)
+#: The words a guest ticks to hear about the series; kept with the consent
+#: (communaute.subscriptions), which the link in every announcement withdraws.
+NEWS_CONSENT_TEXT = PURPOSE_TEXTS[Purpose.webinar_news]
 
 
 class HttpUrl:

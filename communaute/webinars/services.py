@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from communaute import seats
+from communaute import seats, subscriptions
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -303,6 +303,15 @@ def _sign_up(
         signup.news_consent = True
         signup.news_consent_text = str(news_consent_text or "")
         signup.news_consent_at = now
+        subscriptions.subscribe(
+            subscriptions.Purpose.webinar_news,
+            email,
+            language=language,
+            source="webinar_signup",
+            user_id=member.id if member is not None else None,
+            text=news_consent_text,
+            now=now,
+        )
     # Same address at the same moment (no row lock on SQLite): the first one stands.
     signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
     _notify_state(signup)
@@ -410,6 +419,39 @@ def send_follow_up(webinar: Webinar, *, now: datetime | None = None) -> tuple[in
     webinar.follow_up_sent_at = now
     db.session.flush()
     return thanked, missed
+
+
+def announcement_topic(webinar: Webinar) -> str:
+    return f"webinar:{webinar.id}"
+
+
+def announcement_audience(webinar: Webinar) -> int:
+    """How many people who asked for the news of the series have not had this one yet."""
+    query = subscriptions.not_yet_sent(
+        subscriptions.Purpose.webinar_news, announcement_topic(webinar)
+    )
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def why_not_announce(webinar: Webinar, now: datetime | None = None) -> WebinarError | None:
+    if webinar.is_cancelled or webinar.is_past(now or utcnow()):
+        return WebinarError(_l("Only a webinar still to come can be announced."))
+    return None
+
+
+def announce(webinar: Webinar, *, now: datetime | None = None) -> int:
+    """Emails the news of ``webinar`` to everyone who asked for the series' news, once each
+    (claimed, like the reminders: two coordinators pressing at once send it once). Each
+    email has its one-click unsubscribe link and headers. Returns how many were queued."""
+    now = now or utcnow()
+    if (refusal := why_not_announce(webinar, now)) is not None:
+        raise refusal
+    claimed = subscriptions.claim_sends(
+        subscriptions.Purpose.webinar_news, announcement_topic(webinar), now=now
+    )
+    for sub in claimed:
+        emails.notify_announcement(webinar, sub)
+    return len(claimed)
 
 
 def _counts(rows) -> dict:

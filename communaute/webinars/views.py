@@ -1,15 +1,17 @@
 from flask import redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from communaute import subscriptions
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors
+from communaute.email import render_email
 from communaute.exports import csv_response
 from communaute.extensions import db, limiter
 from communaute.forms import ButtonForm
-from communaute.i18n import format_local
+from communaute.i18n import current_language, format_local
 from communaute.limits import limit_per_recipient
 from communaute.routing import whole_number
 from communaute.web import paginate, require_button, shown_on, unit_of_work
@@ -227,6 +229,46 @@ def cancel_webinar(webinar_id):
             work.flash(_("The webinar is cancelled. %(n)d people were told by email.", n=told))
         return redirect(url_for("webinars.manage"))
     return render_template("webinars/cancel_webinar.html", form=form, webinar=webinar)
+
+
+@bp.route("/manage/<id:webinar_id>/announce", methods=["GET", "POST"])
+@coordinator_required
+def announce(webinar_id):
+    """Shows who will get the news and the email itself, then sends it on confirmation."""
+    webinar = db.get_or_404(Webinar, webinar_id)
+    form = ButtonForm()
+    if request.method == "POST":
+        require_button(form)
+        with unit_of_work() as work:
+            sent = services.announce(webinar)
+            work.flash(
+                ngettext(
+                    "The news was sent to %(num)d person.",
+                    "The news was sent to %(num)d people.",
+                    sent,
+                )
+            )
+        if not work.failed:
+            return redirect(url_for("webinars.manage"))
+    refusal = services.why_not_announce(webinar)
+    preview = None
+    if refusal is None:
+        preview = render_email(
+            "webinars/emails/announcement",
+            current_language(),
+            webinar=webinar,
+            page_link=url_for("webinars.detail", webinar_id=webinar.id, _external=True),
+            unsubscribe_link=url_for("main.unsubscribe", token="…", _external=True),  # noqa: S106 (a sample)
+        )
+    return render_template(
+        "webinars/announce.html",
+        form=form,
+        webinar=webinar,
+        refusal=refusal,
+        audience=services.announcement_audience(webinar),
+        already=subscriptions.sent_count(services.announcement_topic(webinar)),
+        preview=preview,
+    )
 
 
 @bp.route("/manage/<id:webinar_id>/follow-up", methods=["POST"])
