@@ -13,7 +13,7 @@ from communaute.config import load_config
 from communaute.errors import register_error_handlers
 from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
-from communaute.i18n import LANGUAGES, current_language, format_local, locale_selector
+from communaute.i18n import LANGUAGES, current_language, format_local, format_span, locale_selector
 from communaute.routing import register_converters
 from communaute.web import register_form_pages
 
@@ -113,6 +113,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["span"] = format_span
     app.jinja_env.filters["paragraphs"] = outbox.text_to_html
 
     @app.context_processor
