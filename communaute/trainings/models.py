@@ -72,6 +72,7 @@ SYSTEM_REASONS = {
     "auto:promoted": _l("A seat freed up: promoted from the waiting list"),
     "auto:given_back": _l("Seat given back from the email link"),
     "auto:session_cancelled": _l("Session cancelled"),
+    "auto:switched": _l("Moved to another date of the same course by the member"),
 }
 
 

@@ -48,11 +48,13 @@ from communaute.trainings.services.registration import (
     cancel_registration,
     check_can_register,
     give_back_seat,
+    other_seat,
     promote_from_waitlist,
     register_for_self_paced,
     register_for_session,
     registration_for_token,
     send_reminders,
+    switch_session,
     why_not_register,
 )
 
@@ -91,6 +93,8 @@ __all__ = [
     "seats_left_of",
     "self_paced_registration",
     "send_reminders",
+    "switch_session",
+    "other_seat",
     "set_published",
     "state_counts",
     "update_session",
