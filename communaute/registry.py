@@ -64,6 +64,15 @@ class DemoLoader:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class CalendarSource:
+    key: str
+    #: events(user, language) -> [(calendar.CalendarEvent, cancelled)] for the user's feed
+    events: Callable[[Any, str], list]
+    order: int = 50
+
+
+CALENDAR_SOURCES: dict[str, CalendarSource] = {}
 PROVIDERS: dict[str, PersonalDataProvider] = {}
 ME_SECTIONS: dict[str, MeSection] = {}
 HOME_BLOCKS: dict[str, HomeBlock] = {}
@@ -91,6 +100,15 @@ def register_coordination_link(key: str, *, endpoint: str, label, order: int = 5
 
 def register_demo_loader(key: str, load: Callable, *, order: int = 50) -> None:
     DEMO_LOADERS[key] = DemoLoader(key, load, order)
+
+
+def register_calendar_source(key: str, events: Callable, *, order: int = 50) -> None:
+    """What a blueprint puts in a member's calendar feed (/calendar/<token>.ics)."""
+    CALENDAR_SOURCES[key] = CalendarSource(key, events, order)
+
+
+def calendar_sources() -> list[CalendarSource]:
+    return _ordered(CALENDAR_SOURCES)
 
 
 def _ordered(registry: dict) -> list:
