@@ -104,10 +104,13 @@ def _cancel_ics(reg) -> list[Attachment]:
     return [Attachment("annulation.ics", "text/calendar", build_ics(reg, cancelled=True))]
 
 
-def notify_registration_cancelled(reg, *, was_confirmed: bool = False) -> None:
-    """The cancellation is recorded; a confirmed seat also gets a calendar cancellation."""
+def notify_registration_cancelled(
+    reg, *, was_confirmed: bool = False, by_team: bool = False
+) -> None:
+    """The cancellation is recorded; a confirmed seat also gets a calendar cancellation.
+    ``by_team``: a coordinator cancelled it, and the email says so."""
     attachments = _cancel_ics(reg) if was_confirmed and reg.session else None
-    _send("cancelled", reg, "cancelled", attachments)
+    _send("cancelled", reg, "cancelled", attachments, by_team=by_team)
 
 
 def notify_switched(reg, previous_session) -> None:

@@ -239,7 +239,11 @@ def cancel_registration(
     db.session.flush()
     if notify:
         emails.notify_registration_cancelled(
-            reg, was_confirmed=previous == RegistrationState.confirmed
+            reg,
+            was_confirmed=previous == RegistrationState.confirmed,
+            by_team=actor is not None
+            and actor.id != reg.user_id
+            and not reason.startswith("auto:"),
         )
     if session is not None and previous == RegistrationState.confirmed:
         return promote_from_waitlist(session, now=now)
