@@ -8,6 +8,7 @@ from communaute.registry import (
     register_demo_loader,
     register_home_block,
     register_me_section,
+    register_periodic_job,
     register_personal_data,
 )
 from communaute.trainings import emails, services
@@ -36,6 +37,7 @@ def _home_block() -> dict:
 
 
 register_calendar_source("trainings", _calendar_events, order=10)
+register_periodic_job("trainings.reminders", services.send_reminders, order=10)
 register_personal_data(
     "trainings",
     export=services.export_member,

@@ -8,6 +8,7 @@ from communaute.registry import (
     register_demo_loader,
     register_home_block,
     register_me_section,
+    register_periodic_job,
     register_personal_data,
 )
 from communaute.webinars import emails, services
@@ -40,6 +41,7 @@ def _calendar_events(user, language: str) -> list:
 
 
 register_calendar_source("webinars", _calendar_events, order=20)
+register_periodic_job("webinars.reminders", services.send_reminders, order=20)
 register_personal_data(
     "webinars",
     export=services.export_signups,
