@@ -20,6 +20,7 @@ from communaute.i18n import (
     current_language,
     format_count,
     format_local,
+    format_span,
     locale_selector,
 )
 from communaute.routing import register_converters
@@ -124,6 +125,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["count"] = format_count
+    app.jinja_env.filters["span"] = format_span
     app.jinja_env.filters["paragraphs"] = outbox.text_to_html
 
     @app.template_global()

@@ -139,3 +139,38 @@ class LocalNumber(int):
 
     def __str__(self) -> str:
         return format_count(int(self))
+
+
+def _clock(local: datetime, lang: str) -> str:
+    """ "12 h", "12 h 30" in French; "12 p.m.", "12:30 p.m." in English."""
+    if lang == "fr":
+        return french_time(local.time())
+    pattern = "h a" if local.minute == 0 else "h:mm a"
+    return format_time(local.time(), pattern, locale=REGIONAL[lang])
+
+
+def format_span(
+    start: datetime, end: datetime | None, lang: str | None = None, *, now: datetime | None = None
+) -> str:
+    """When something happens, in words, Montreal time: « mercredi 9 décembre, de 12 h à
+    13 h » (the year only when it is not this year's), "Wednesday, December 9, from 12 p.m.
+    to 1 p.m."."""
+    lang = lang or current_language()
+    local_start = start.astimezone(MONTREAL)
+    this_year = (now or datetime.now(UTC)).astimezone(MONTREAL).year
+    if lang == "fr":
+        day_pattern = "EEEE d MMMM" if local_start.year == this_year else "EEEE d MMMM y"
+    else:
+        day_pattern = "EEEE, MMMM d" if local_start.year == this_year else "EEEE, MMMM d, y"
+    if lang == "fr":
+        day = _french_date(local_start.date(), day_pattern)
+    else:
+        day = format_date(local_start.date(), day_pattern, locale=REGIONAL[lang])
+    if end is None:
+        return f"{day}, {_clock(local_start, lang)}"
+    local_end = end.astimezone(MONTREAL)
+    if local_end.date() != local_start.date():
+        return f"{day}, {_clock(local_start, lang)} – {format_local(end, 'datetime', lang)}"
+    if lang == "fr":
+        return f"{day}, de {_clock(local_start, lang)} à {_clock(local_end, lang)}"
+    return f"{day}, from {_clock(local_start, lang)} to {_clock(local_end, lang)}"

@@ -89,6 +89,9 @@ class User(UserMixin, db.Model):
     #: The 30-second time step of the last code accepted: that code, and older ones, never
     #: open a session again (a code seen over a shoulder or in a log cannot be replayed).
     totp_last_step: Mapped[int | None]
+    #: The secret part of the address of my calendar feed (/calendar/<token>.ics); None: no
+    #: feed. A new one makes the old address stop working.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     consents: Mapped[list[ConsentRecord]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ConsentRecord.id"

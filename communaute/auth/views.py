@@ -80,6 +80,11 @@ def me():
     return current_user._get_current_object()
 
 
+#: Where to go once the address is confirmed: the page the person was on when they chose to
+#: create an account (a course, say), kept in their session.
+AFTER_CONFIRM = "next_after_confirm"
+
+
 def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never another host, scheme or protocol-relative URL."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -165,8 +170,9 @@ def _after_login(user, next_url: str | None):
 @limiter.limit("20 per hour", methods=["POST"])
 @limit_per_recipient("email")
 def register():
+    next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("main.me"))
+        return redirect(next_url or url_for("main.me"))
     form = RegisterForm()
     if request.method == "GET":
         form.language.data = session.get("lang", "fr")
@@ -190,8 +196,12 @@ def register():
                 ),
                 "success",
             )
-            return redirect(url_for("main.me"))
-    return render_template("auth/register.html", form=form)
+            if next_url:
+                # Back where the person was going (the course), and there again once the
+                # address is confirmed from the email (in this browser).
+                session[AFTER_CONFIRM] = next_url
+            return redirect(next_url or url_for("main.me"))
+    return render_template("auth/register.html", form=form, next_url=next_url)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -328,10 +338,11 @@ def confirm(token):
             work.flash(_("Thank you. Your email address is confirmed."))
         if work.failed:
             return render_template("auth/token_problem.html", message=work.error.message), 400
+        back = safe_next(session.pop(AFTER_CONFIRM, None))
         return redirect(
-            url_for("main.me")
+            (back or url_for("main.me"))
             if current_user.is_authenticated
-            else url_for("auth.login", email=email)
+            else url_for("auth.login", email=email, next=back)
         )
     return render_template("auth/confirm.html", form=form)
 

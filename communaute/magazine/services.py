@@ -482,6 +482,7 @@ def approve_revision(revision: TextRevision, *, author: User) -> None:
         )
     )
     db.session.flush()
+    emails.notify_revision_approved(submission)
 
 
 def answer_revision(revision: TextRevision, body: str, *, author: User) -> None:
@@ -543,6 +544,7 @@ def withdraw(submission: Submission, *, author: User, note: str | None = None) -
     db.session.flush()
     if was != S.draft:
         emails.notify_team_withdrawn(submission, was_published=was == S.published)
+    emails.notify_withdrawn(submission, was_published=was == S.published)
 
 
 def change_consent(

@@ -242,6 +242,25 @@ class GuestSignupForm(BaseForm):
         validators=[Length(max=200, message=_l("Too long (200 characters at most)."))],
     )
     news_consent = BooleanField(NEWS_CONSENT_TEXT, default=False)
+    accessibility_needs = TextAreaField(
+        _l("Accessibility needs (optional)"),
+        description=_l(
+            "For example: captions, a sign language interpreter, joining by phone only. "
+            "Only the coordinators see it."
+        ),
+        validators=[
+            Length(max=500, message=_l("Too long (500 characters at most).")),
+        ],
+        render_kw={"rows": 3},
+    )
+
+
+class SignupManageForm(BaseForm):
+    """What a guest may change on their sign-up, from the link in their email."""
+
+    name = GuestSignupForm.name
+    language = GuestSignupForm.language
+    accessibility_needs = GuestSignupForm.accessibility_needs
 
 
 class AttendanceForm(BaseForm):

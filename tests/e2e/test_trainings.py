@@ -67,7 +67,10 @@ def test_member_finds_registers_sees_and_cancels(live_server, page):
 
     page.goto(base + "/me")
     section = page.locator("section", has=page.get_by_role("heading", name="Mes formations"))
-    assert section.get_by_role("link", name="Proches aidants : prendre la parole").count() == 1
+    assert (
+        section.get_by_role("link", name="Proches aidants : prendre la parole", exact=True).count()
+        == 1
+    )
     axe_check(page, context="/me")
     section.get_by_role("button", name="Annuler").click()
     assert page.get_by_text("Votre inscription est annulée.").count() == 1
