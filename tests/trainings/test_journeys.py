@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from communaute.email import deliver_due
 from communaute.extensions import db
 from communaute.trainings import services
-from communaute.trainings.models import Registration, RegistrationState
+from communaute.trainings.models import Course, Registration, RegistrationState
 from tests.factories import login, make_member, post
 from tests.trainings.conftest import make_course, make_session
 
@@ -139,3 +139,19 @@ def test_switch_to_a_full_session_is_refused_and_keeps_the_seat(client):
     [reg] = active(member)
     assert reg.session_id == first.id
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 2
+
+
+def test_coordinator_decides_whether_a_course_allows_several_sessions(client):
+    from tests.factories import make_coordinator
+    from tests.trainings.test_manage import COURSE
+
+    login(client, make_coordinator())
+    post(client, "/trainings/manage/courses/new", COURSE)
+    course = db.session.scalar(select(Course))
+    assert course.allows_several is False  # one seat per course unless ticked
+    path = f"/trainings/manage/courses/{course.id}"
+    html = client.get(path).get_data(as_text=True)
+    assert 'name="allows_several"' in html
+    post(client, path, {**COURSE, "allows_several": "y"})
+    db.session.refresh(course)
+    assert course.allows_several is True

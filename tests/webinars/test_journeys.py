@@ -239,3 +239,21 @@ def test_guest_needs_on_the_attendance_page_and_csv(client):
     header = rows[0]
     needs = rows[1][header.index("Besoins d'accommodement")]
     assert needs == "'=HYPERLINK(1) Sous-titres"
+
+
+def test_accessibility_needs_are_exported_and_erased(app):
+    from communaute.auth.services import export_account
+    from communaute.registry import personal_data_providers
+
+    webinar = make_webinar()
+    services.sign_up_guest(
+        webinar, email="sam@exemple.ca", name="Sam", accessibility_needs="Interprète LSQ"
+    )
+    member = make_member("sam@exemple.ca")
+    db.session.commit()
+    [exported] = export_account(member)["webinars"]
+    assert exported["accessibility_needs"] == "Interprète LSQ"
+    for provider in personal_data_providers():
+        provider.erase(member)
+    db.session.commit()
+    assert db.session.scalar(select(Signup)) is None
