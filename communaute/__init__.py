@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
             "webinars/translations",
             "magazine/translations",
             "security/translations",
+            "coordination/translations",
         )
     )
 
@@ -91,7 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     outbox.init_outbox(app)
 
     register_converters(app)  # before the blueprints: their rules use <id:...>
-    from communaute import auth, magazine, main, security, trainings, webinars
+    from communaute import auth, coordination, magazine, main, security, trainings, webinars
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -99,6 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(webinars.bp, url_prefix="/webinars")
     app.register_blueprint(magazine.bp, url_prefix="/magazine")
     app.register_blueprint(security.bp, url_prefix="/security")
+    app.register_blueprint(coordination.bp, url_prefix="/coordination")
     register_form_pages(app)
 
     from communaute.cli import register_cli

@@ -152,7 +152,7 @@ def _second_step(user) -> str:
 
 def _after_login(user, next_url: str | None):
     flash(_("Welcome, %(name)s.", name=user.display_name), "success")
-    default = url_for("main.coordination") if user.is_coordinator else url_for("main.me")
+    default = url_for("coordination.home") if user.is_coordinator else url_for("main.me")
     return redirect(next_url or default)
 
 
@@ -291,7 +291,7 @@ def second_factor_setup():
             return render_template(
                 "auth/recovery_codes.html",
                 codes=codes,
-                next_url=next_url or url_for("main.coordination"),
+                next_url=next_url or url_for("coordination.home"),
             )
     return render_template(
         "auth/second_factor_setup.html",

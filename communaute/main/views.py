@@ -9,7 +9,7 @@ from communaute.email import OutboxMessage, OutboxState, dismiss, resend
 from communaute.extensions import db
 from communaute.forms import ButtonForm
 from communaute.main import bp
-from communaute.registry import coordination_links, home_blocks, me_sections
+from communaute.registry import home_blocks, me_sections
 from communaute.web import require_button, unit_of_work
 
 
@@ -104,12 +104,6 @@ def outbox_dismiss(message_id):
 
 
 @bp.route("/coordination")
-@coordinator_required
 def coordination():
-    failed = db.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.state == OutboxState.failed)
-    )
-    links = [{"url": url_for(link.endpoint), "label": link.label} for link in coordination_links()]
-    return render_template("main/coordination.html", failed_emails=failed, coordination_links=links)
+    """The old address (and endpoint) of the coordination home: /coordination/ now."""
+    return redirect(url_for("coordination.home"), 301)

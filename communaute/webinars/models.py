@@ -50,6 +50,8 @@ class Webinar(db.Model):
     cancelled_at: Mapped[datetime | None]
     #: When the thank-you / missed-you emails went out (once per webinar).
     follow_up_sent_at: Mapped[datetime | None]
+    #: The last time a coordinator recorded who attended (None: attendance not taken yet).
+    attendance_recorded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     speakers: Mapped[list[Speaker]] = relationship(

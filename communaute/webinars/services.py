@@ -380,6 +380,7 @@ def record_attendance(webinar: Webinar, attended_ids: set[int]) -> int:
     for signup in webinar.signups:
         signup.attended = signup.id in attended_ids and signup.state != SignupState.cancelled
         count += signup.attended
+    webinar.attendance_recorded_at = utcnow()
     db.session.flush()
     return count
 

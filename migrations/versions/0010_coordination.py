@@ -8,8 +8,10 @@ One file per branch of work, reserved in advance so the chain stays linear when 
 branches are merged; empty until its branch fills it.
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
+
+from communaute.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0010_coordination"
@@ -19,8 +21,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("webinars", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("attendance_recorded_at", UTCDateTime(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("webinars", schema=None) as batch_op:
+        batch_op.drop_column("attendance_recorded_at")

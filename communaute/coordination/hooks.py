@@ -1,0 +1,35 @@
+"""What the coordination blueprint adds: the failed emails line (the outbox is the core's)."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import ngettext
+from sqlalchemy import func, select
+
+from communaute.email import OutboxMessage, OutboxState
+from communaute.extensions import db
+from communaute.registry import CoordinationItem, register_coordination_items
+
+
+def _failed_emails(now) -> list[CoordinationItem]:
+    failed = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.failed)
+    )
+    if not failed:
+        return []
+    return [
+        CoordinationItem(
+            group="emails",
+            label=ngettext(
+                "%(num)d email could not be delivered.",
+                "%(num)d emails could not be delivered.",
+                failed,
+            ),
+            url=url_for("main.outbox", state="failed"),
+        )
+    ]
+
+
+register_coordination_items("outbox", _failed_emails, order=90)
