@@ -8,7 +8,11 @@ from sqlalchemy import func, select
 
 from communaute.email import OutboxMessage, OutboxState
 from communaute.extensions import db
-from communaute.registry import CoordinationItem, register_coordination_items
+from communaute.registry import (
+    CoordinationItem,
+    register_coordination_items,
+    register_personal_data,
+)
 
 
 def _failed_emails(now) -> list[CoordinationItem]:
@@ -33,3 +37,23 @@ def _failed_emails(now) -> list[CoordinationItem]:
 
 
 register_coordination_items("outbox", _failed_emails, order=90)
+
+
+def _export_messages(user):
+    from communaute.coordination.services import export_messages
+
+    return export_messages(user)
+
+
+def _erase_messages(user):
+    from communaute.coordination.services import erase_messages
+
+    erase_messages(user)
+
+
+register_personal_data(
+    "coordination_messages",
+    export=_export_messages,
+    erase=_erase_messages,
+    tables=("coordination_messages", "coordination_message_recipients"),
+)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
 
 from communaute.auth.access import coordinator_required
-from communaute.coordination import bp
+from communaute.coordination import bp, services
+from communaute.coordination.forms import RosterMessageForm
+from communaute.coordination.models import Audience, ParentKind
 from communaute.db import utcnow
+from communaute.extensions import db
 from communaute.registry import coordination_item_providers, coordination_links
+from communaute.web import show_error, unit_of_work
 
 #: The sections of the home, in the order they are read: what waits for an answer first.
 GROUPS = {
@@ -45,3 +52,86 @@ def home():
     now = utcnow()
     links = [{"url": url_for(link.endpoint), "label": link.label} for link in coordination_links()]
     return render_template("coordination/home.html", sections=gather(now), coordination_links=links)
+
+
+# Messages to the people of a session or a webinar -----------------------------------------
+
+
+def _parent(kind: str, parent_id: int):
+    if kind not in ParentKind.__members__:
+        abort(404)
+    kind = ParentKind(kind)
+    parent = db.get_or_404(services.MODELS[kind], parent_id)
+    if kind == ParentKind.session:
+        back = url_for("trainings.roster", session_id=parent.id)
+    else:
+        back = url_for("webinars.attendance", webinar_id=parent.id)
+    return kind, parent, back
+
+
+def _messages_page(kind, parent, back, form, preview=None):
+    return render_template(
+        "coordination/messages.html",
+        kind=kind,
+        parent=parent,
+        title=services.parent_title(kind, parent),
+        start_at=services.parent_start(kind, parent),
+        back=back,
+        form=form,
+        preview=preview,
+        log=services.messages_of(kind, parent.id),
+        per_day=services.PER_PARENT_PER_DAY,
+    )
+
+
+@bp.route("/messages/<kind>/<id:parent_id>", methods=["GET", "POST"])
+@coordinator_required
+def messages(kind, parent_id):
+    """Write, preview, send; the log of what was sent below."""
+    kind, parent, back = _parent(kind, parent_id)
+    form = RosterMessageForm()
+    if request.method == "GET" or not form.token.data:
+        form.token.data = services.new_token()
+    if not form.validate_on_submit():
+        return _messages_page(kind, parent, back, form)
+    audience = Audience(form.audience.data)
+    values = {
+        "subject_fr": form.subject_fr.data,
+        "body_fr": form.body_fr.data,
+        "subject_en": form.subject_en.data or "",
+        "body_en": form.body_en.data or "",
+    }
+    if request.form.get("action") != "send":
+        try:
+            services.check_message(**values)
+        except services.MessageError as exc:
+            show_error(form, exc)
+            return _messages_page(kind, parent, back, form)
+        people = services.recipients(kind, parent, audience)
+        sample = people[0].name if people else _("Camille")
+        preview = {
+            "count": len(people),
+            "english": sum(1 for p in people if p.language == "en"),
+            "subject": services.personalise(values["subject_fr"], sample),
+            "body": services.personalise(values["body_fr"], sample),
+            "subject_en": services.personalise(values["subject_en"], sample),
+            "body_en": services.personalise(values["body_en"], sample),
+        }
+        return _messages_page(kind, parent, back, form, preview)
+    with unit_of_work(form) as work:
+        message, created = services.send_message(
+            kind, parent, audience=audience, token=form.token.data, sender=current_user, **values
+        )
+        if created:
+            work.flash(
+                ngettext(
+                    "Message sent to %(num)d person.",
+                    "Message sent to %(num)d people.",
+                    message.recipient_count,
+                )
+            )
+        else:
+            work.flash(_("This message was already sent: it was not sent again."), "info")
+    if work.failed:
+        return _messages_page(kind, parent, back, form)
+    return redirect(url_for("coordination.messages", kind=kind.value, parent_id=parent.id))

@@ -21,10 +21,58 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "coordination_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("parent_kind", sa.Enum("session", "webinar", name="parentkind", native_enum=False, length=20), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "audience",
+            sa.Enum("confirmed", "waiting", "attended", "absent", "everyone", name="audience", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("subject_fr", sa.String(length=150), nullable=False),
+        sa.Column("body_fr", sa.Text(), nullable=False),
+        sa.Column("subject_en", sa.String(length=150), nullable=False),
+        sa.Column("body_en", sa.Text(), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("sender_id", sa.Integer(), nullable=True),
+        sa.Column("recipient_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["sender_id"], ["users.id"], name=op.f("fk_coordination_messages_sender_id_users"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_coordination_messages")),
+        sa.UniqueConstraint("token", name=op.f("uq_coordination_messages_token")),
+    )
+    with op.batch_alter_table("coordination_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_coordination_messages_parent", ["parent_kind", "parent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_coordination_messages_sender_id"), ["sender_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_coordination_messages_created_at"), ["created_at"], unique=False)
+    op.create_table(
+        "coordination_message_recipients",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["coordination_messages.id"],
+            name=op.f("fk_coordination_message_recipients_message_id_coordination_messages"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_coordination_message_recipients_user_id_users"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_coordination_message_recipients")),
+        sa.UniqueConstraint("message_id", "email", name=op.f("uq_coordination_message_recipients_message_id_email")),
+    )
+    with op.batch_alter_table("coordination_message_recipients", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_coordination_message_recipients_message_id"), ["message_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_coordination_message_recipients_email"), ["email"], unique=False)
+        batch_op.create_index(batch_op.f("ix_coordination_message_recipients_user_id"), ["user_id"], unique=False)
     with op.batch_alter_table("webinars", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attendance_recorded_at", UTCDateTime(), nullable=True))
 
 
 def downgrade():
+    op.drop_table("coordination_message_recipients")
+    op.drop_table("coordination_messages")
     with op.batch_alter_table("webinars", schema=None) as batch_op:
         batch_op.drop_column("attendance_recorded_at")
