@@ -153,6 +153,14 @@ class ResetPasswordForm(BaseForm):
 
 class ProfileForm(BaseForm):
     display_name = display_name_field()
+    full_name = StringField(
+        _l("Full name for attestations (optional)"),
+        description=_l(
+            "Written on your attestations of attendance. Only the team sees it, never the public."
+        ),
+        validators=[Optional(), Length(max=120, message=_l("120 characters at most."))],
+        render_kw={"autocomplete": "name"},
+    )
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
     participation = SelectField(_l("I take part as"), choices=participation_choices)
     needs_captions = BooleanField(ACCOMMODATIONS["needs_captions"])

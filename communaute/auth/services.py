@@ -233,6 +233,7 @@ def change_password(user: User, current: str, new: str) -> None:
 def update_profile(user: User, **fields) -> None:
     allowed = {
         "display_name",
+        "full_name",
         "language",
         "needs_captions",
         "needs_sign_language",
@@ -327,6 +328,7 @@ def export_account(user: User) -> dict:
             "email": user.email,
             "pending_email": user.pending_email,
             "display_name": user.display_name,
+            "full_name": user.full_name,
             "language": user.language,
             "participation": user.participation.value if user.participation else None,
             "role": user.role.value,

@@ -399,6 +399,7 @@ def profile():
             services.update_profile(
                 me(),
                 display_name=form.display_name.data,
+                full_name=form.full_name.data or None,
                 language=form.language.data,
                 participation=form.participation.data,
                 needs_captions=form.needs_captions.data,

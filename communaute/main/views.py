@@ -105,5 +105,8 @@ def outbox_dismiss(message_id):
 
 @bp.route("/coordination")
 def coordination():
-    """The old address (and endpoint) of the coordination home: /coordination/ now."""
-    return redirect(url_for("coordination.home"), 301)
+    """The address without its slash (and the endpoint of old links): the same page as
+    /coordination/, with the same checks (communaute/coordination/views.py)."""
+    from communaute.coordination.views import home
+
+    return home()

@@ -396,6 +396,7 @@ def roster_csv(session_id):
         "Présence",
         "Besoins d'accommodement",
         "Inscrit le",
+        "Nom complet (attestations)",
     ]
     waiting = {r.id: i for i, r in enumerate(services.waiting_list(session), start=1)}
     states = {"confirmed": "Confirmé", "waiting": "En attente", "cancelled": "Annulé"}
@@ -412,6 +413,7 @@ def roster_csv(session_id):
                 presence,
                 ", ".join(reg.user.accommodation_labels()),
                 reg.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                reg.user.full_name or "",
             ]
 
     filename = f"inscriptions-{session.course.slug}-{session.starts_at:%Y-%m-%d}.csv"

@@ -230,6 +230,11 @@ class GuestSignupForm(BaseForm):
         ],
         render_kw={"autocomplete": "name"},
     )
+    full_name = StringField(
+        _l("Full name for the attestation (optional)"),
+        description=_l("Only the team sees it, never the public."),
+        validators=[Length(max=120, message=_l("120 characters at most."))],
+    )
     email = email_field(_l("Your email address"))
     language = RadioField(
         _l("Emails in"),

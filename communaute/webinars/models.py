@@ -120,6 +120,8 @@ class Signup(db.Model):
     #: NFC-normalised, lower-cased, so a second sign-up finds the first one.
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(80))
+    #: The full name for attestations a guest may give (optional, never public).
+    full_name: Mapped[str | None] = mapped_column(String(120))
     #: Set for a member's sign-up; guests have none (their /me finds them by address later).
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -155,6 +157,11 @@ class Signup(db.Model):
     @property
     def is_member(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def attestation_name(self) -> str:
+        """The full name given for attestations: the member's, else the one typed here."""
+        return (self.user.full_name if self.user else None) or self.full_name or ""
 
     def __repr__(self) -> str:
         return f"<Signup {self.id} {self.state}>"

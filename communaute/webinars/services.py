@@ -231,6 +231,7 @@ def sign_up_guest(
     news_consent: bool = False,
     news_consent_text: str | None = None,
     now: datetime | None = None,
+    full_name: str | None = None,
 ) -> tuple[Signup, bool]:
     """Signs up a guest (no account) by name and address.
 
@@ -251,6 +252,7 @@ def sign_up_guest(
         news_consent=news_consent,
         news_consent_text=news_consent_text,
         now=now,
+        full_name=full_name,
     )
 
 
@@ -265,6 +267,7 @@ def _sign_up(
     news_consent: bool = False,
     news_consent_text: str | None = None,
     now: datetime | None = None,
+    full_name: str | None = None,
 ) -> tuple[Signup, bool]:
     now = now or utcnow()
     email = normalise_email(email)
@@ -297,6 +300,8 @@ def _sign_up(
             how_heard=how_heard or None,
         )
     signup.name, signup.language = name, language
+    if full_name:
+        signup.full_name = full_name
     signup.user_id = member.id if member is not None else signup.user_id
     signup.joined_at = now
     if news_consent:
@@ -559,6 +564,7 @@ def export_signups(user) -> list[dict]:
             "start_at": s.webinar.start_at.isoformat(),
             "email": s.email,
             "name": s.name,
+            "full_name": s.full_name,
             "language": s.language,
             "how_heard": s.how_heard,
             "news_consent": s.news_consent,

@@ -94,6 +94,7 @@ def _guest_signup(webinar: Webinar):
             webinar,
             email=form.email.data,
             name=form.name.data,
+            full_name=form.full_name.data or None,
             language=form.language.data,
             how_heard=form.how_heard.data or None,
             news_consent=form.news_consent.data,
@@ -327,6 +328,7 @@ CSV_HEADERS = [
     "Présent",
     "Besoins d'accommodement",
     "Comment a connu",
+    "Nom complet (attestations)",
 ]
 STATE_FR = {"confirmed": "Inscrit", "waiting": "Liste d'attente", "cancelled": "Annulé"}
 
@@ -353,6 +355,7 @@ def attendance_csv(webinar_id):
                     "oui" if s.attended else "non",
                     "; ".join(s.user.accommodation_labels()) if s.user else "",
                     s.how_heard or "",
+                    s.attestation_name,
                 )
 
     return csv_response(f"presences-webinaire-{webinar_id}.csv", CSV_HEADERS, rows())

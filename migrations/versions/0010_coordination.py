@@ -21,6 +21,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("full_name", sa.String(length=120), nullable=True))
+    with op.batch_alter_table("webinar_signups", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("full_name", sa.String(length=120), nullable=True))
     op.create_table(
         "coordination_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -76,3 +80,7 @@ def downgrade():
     op.drop_table("coordination_messages")
     with op.batch_alter_table("webinars", schema=None) as batch_op:
         batch_op.drop_column("attendance_recorded_at")
+    with op.batch_alter_table("webinar_signups", schema=None) as batch_op:
+        batch_op.drop_column("full_name")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("full_name")

@@ -53,10 +53,9 @@ def test_a_coordinator_lands_on_the_home_after_login(app, coordinator):
     assert response.headers["Location"] == "/coordination/"
 
 
-def test_the_old_address_redirects(coordo_client):
-    response = coordo_client.get("/coordination")
-    assert response.status_code in (301, 308)
-    assert response.headers["Location"].endswith("/coordination/")
+def test_the_address_without_slash_is_the_same_page(app, coordo_client):
+    assert "Rien n’attend." in coordo_client.get("/coordination").get_data(as_text=True)
+    assert app.test_client().get("/coordination").status_code == 302  # to the login
 
 
 def test_nothing_waits(coordo_client):
