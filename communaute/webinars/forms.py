@@ -210,7 +210,20 @@ class StartFields(BaseForm):
 
 
 class WebinarCreateForm(WebinarEditForm, StartFields):
-    pass
+    repeat_weeks = IntegerField(
+        _l("Every week, how many times"),
+        description=_l("1: this date only. 8: the same day and time for 8 weeks."),
+        default=1,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=52, message=_l("Between 1 and %(max)d weeks.", max=52)),
+        ],
+    )
+    skip_dates = StringField(
+        _l("Dates to skip (optional)"),
+        description=_l("Dates of the series with no webinar, for example: 2027-03-03, 2027-04-14."),
+        validators=[Length(max=600, message=_l("Too long (600 characters at most)."))],
+    )
 
 
 class RescheduleForm(StartFields):
