@@ -1,8 +1,9 @@
 """Coordination forms: the shape of the input only; the rules are in services.py."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from communaute.coordination.models import AUDIENCE_LABELS, BODY_MAX, SUBJECT_MAX, Audience
 from communaute.forms import BaseForm
@@ -40,3 +41,22 @@ class RosterMessageForm(BaseForm):
         validators=[Length(max=BODY_MAX, message=_l("%(max)d characters at most."))],
     )
     token = HiddenField()
+
+
+class ReportImportForm(BaseForm):
+    report = FileField(
+        _l("Participant report (CSV)"),
+        description=_l(
+            "From Zoom (Reports, Usage, Participants), Microsoft Teams (Attendance report) "
+            "or Google Meet (attendance tracking). 5 MB at most."
+        ),
+        validators=[FileRequired(_l("Choose the file."))],
+    )
+    threshold = IntegerField(
+        _l("Minutes needed to count as present"),
+        default=30,
+        validators=[
+            InputRequired(_l("Enter a number of minutes.")),
+            NumberRange(min=0, max=1440, message=_l("Between 0 and 1440 minutes.")),
+        ],
+    )

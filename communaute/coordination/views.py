@@ -9,13 +9,17 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from communaute.auth.access import coordinator_required
-from communaute.coordination import bp, services
-from communaute.coordination.forms import RosterMessageForm
+from communaute.coordination import attendance, bp, reports, services
+from communaute.coordination.forms import ReportImportForm, RosterMessageForm
 from communaute.coordination.models import Audience, ParentKind
 from communaute.db import utcnow
+from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.forms import ButtonForm
+from communaute.i18n import fold
 from communaute.registry import coordination_item_providers, coordination_links
-from communaute.web import show_error, unit_of_work
+from communaute.routing import whole_number
+from communaute.web import require_button, show_error, shown_on, unit_of_work
 
 #: The sections of the home, in the order they are read: what waits for an answer first.
 GROUPS = {
@@ -135,3 +139,116 @@ def messages(kind, parent_id):
     if work.failed:
         return _messages_page(kind, parent, back, form)
     return redirect(url_for("coordination.messages", kind=kind.value, parent_id=parent.id))
+
+
+# Attendance: a participant report imported, people checked in on a phone ------------------
+
+
+def _attendance_back(kind, parent):
+    if kind == ParentKind.session:
+        return url_for("trainings.roster", session_id=parent.id)
+    return url_for("webinars.attendance", webinar_id=parent.id)
+
+
+def _import_page(kind, parent, form, matching=None, report=None, threshold=None):
+    return render_template(
+        "coordination/import.html",
+        kind=kind,
+        parent=parent,
+        title=services.parent_title(kind, parent),
+        start_at=services.parent_start(kind, parent),
+        back=_attendance_back(kind, parent),
+        form=form,
+        matching=matching,
+        report=report,
+        threshold=threshold,
+        started=attendance.started(kind, parent),
+    )
+
+
+@bp.route("/attendance/<kind>/<id:parent_id>/import", methods=["GET", "POST"])
+@coordinator_required
+def import_report(kind, parent_id):
+    """Upload, preview (matched, unmatched, ambiguous), then one click records it all."""
+    request.max_content_length = reports.MAX_BYTES + 64 * 1024  # the form around the file
+    kind, parent, _back = _parent(kind, parent_id)
+    if request.method == "POST" and request.form.get("action") == "record":
+        require_button(ButtonForm())
+        present = {}
+        for value in request.form.getlist("present"):
+            seat_id, _, came = value.partition(":")
+            try:
+                present[whole_number(seat_id)] = came == "1"
+            except ValueError:
+                abort(400)
+        with unit_of_work() as work:
+            count = attendance.record_import(kind, parent, present)
+            work.flash(
+                ngettext(
+                    "Attendance recorded: %(num)d person present.",
+                    "Attendance recorded: %(num)d people present.",
+                    count,
+                )
+            )
+        return redirect(
+            _attendance_back(kind, parent)
+            if not work.failed
+            else url_for("coordination.import_report", kind=kind.value, parent_id=parent.id)
+        )
+    form = ReportImportForm()
+    if not form.validate_on_submit():
+        return _import_page(kind, parent, form)
+    try:
+        attendance.check_started(kind, parent)
+        report = reports.read_report(form.report.data.read(reports.MAX_BYTES + 1))
+    except DomainError as exc:
+        show_error(form, exc)
+        return _import_page(kind, parent, form)
+    matching = attendance.match_report(kind, parent.id, report)
+    return _import_page(kind, parent, form, matching, report, form.threshold.data)
+
+
+@bp.route("/checkin/<kind>/<id:parent_id>")
+@coordinator_required
+def checkin(kind, parent_id):
+    """The roster as large buttons: one tap (a plain form) marks a person present."""
+    kind, parent, _back = _parent(kind, parent_id)
+    q = request.args.get("q", "")[:100].strip()
+    everyone = attendance.seats(kind, parent.id)
+    wanted = fold(q)
+    shown = [
+        s for s in everyone if not wanted or wanted in fold(f"{s.name} {s.full_name} {s.email}")
+    ]
+    return render_template(
+        "coordination/checkin.html",
+        kind=kind,
+        parent=parent,
+        title=services.parent_title(kind, parent),
+        start_at=services.parent_start(kind, parent),
+        back=_attendance_back(kind, parent),
+        seats=shown,
+        present=sum(1 for s in everyone if s.attended),
+        total=len(everyone),
+        q=q,
+        started=attendance.started(kind, parent),
+        form=ButtonForm(),
+    )
+
+
+@bp.route("/checkin/<kind>/<id:parent_id>/<id:seat_id>", methods=["POST"])
+@shown_on("coordination.checkin")
+@coordinator_required
+def checkin_one(kind, parent_id, seat_id):
+    kind, parent, _back = _parent(kind, parent_id)
+    require_button(ButtonForm())
+    came = request.form.get("came") == "1"
+    with unit_of_work() as work:
+        attendance.check_in(kind, parent, seat_id, came)
+    q = request.form.get("q", "")[:100]
+    args = {"q": q} if q else {}
+    anchor = None if work.failed else f"seat-{seat_id}"
+    return redirect(
+        url_for(
+            "coordination.checkin", kind=kind.value, parent_id=parent.id, _anchor=anchor, **args
+        )
+    )
