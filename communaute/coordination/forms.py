@@ -60,3 +60,23 @@ class ReportImportForm(BaseForm):
             NumberRange(min=0, max=1440, message=_l("Between 0 and 1440 minutes.")),
         ],
     )
+
+
+class PersonNameForm(BaseForm):
+    display_name = StringField(
+        _l("Name shown"),
+        validators=[
+            InputRequired(_l("Enter a name.")),
+            Length(max=80, message=_l("80 characters at most.")),
+        ],
+    )
+    full_name = StringField(
+        _l("Full name for attestations (optional)"),
+        validators=[Length(max=120, message=_l("120 characters at most."))],
+    )
+
+
+class HandRegistrationForm(BaseForm):
+    """Which session or webinar: ``session-12`` or ``webinar-7`` (checked by the view)."""
+
+    target = StringField(_l("Session or webinar"), validators=[InputRequired(_l("Choose one."))])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
@@ -11,6 +12,7 @@ from communaute.extensions import db
 from communaute.registry import (
     CoordinationItem,
     register_coordination_items,
+    register_coordination_link,
     register_personal_data,
 )
 
@@ -56,4 +58,12 @@ register_personal_data(
     export=_export_messages,
     erase=_erase_messages,
     tables=("coordination_messages", "coordination_message_recipients"),
+)
+
+
+register_coordination_link(
+    "people",
+    endpoint="coordination.people_search",
+    label=_l("People: registrations, sign-ups, attendance"),
+    order=5,
 )

@@ -9,8 +9,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from communaute.auth.access import coordinator_required
-from communaute.coordination import attendance, bp, reports, services
-from communaute.coordination.forms import ReportImportForm, RosterMessageForm
+from communaute.auth.models import User
+from communaute.coordination import attendance, bp, people, reports, services
+from communaute.coordination.forms import (
+    HandRegistrationForm,
+    PersonNameForm,
+    ReportImportForm,
+    RosterMessageForm,
+)
 from communaute.coordination.models import Audience, ParentKind
 from communaute.db import utcnow
 from communaute.errors import DomainError
@@ -176,7 +182,7 @@ def import_report(kind, parent_id):
         require_button(ButtonForm())
         present = {}
         for value in request.form.getlist("present"):
-            seat_id, _, came = value.partition(":")
+            seat_id, _colon, came = value.partition(":")
             try:
                 present[whole_number(seat_id)] = came == "1"
             except ValueError:
@@ -252,3 +258,85 @@ def checkin_one(kind, parent_id, seat_id):
             "coordination.checkin", kind=kind.value, parent_id=parent.id, _anchor=anchor, **args
         )
     )
+
+
+# People ----------------------------------------------------------------------------------
+
+
+@bp.route("/people/")
+@coordinator_required
+def people_search():
+    q = request.args.get("q", "")[:100]
+    return render_template("coordination/people.html", people=people.search(q), q=q)
+
+
+def _person_page(user, name_form=None, hand_form=None):
+    return render_template(
+        "coordination/person.html",
+        user=user,
+        info=people.person(user),
+        name_form=name_form or PersonNameForm(obj=user, formdata=None),
+        hand_form=hand_form or HandRegistrationForm(formdata=None),
+    )
+
+
+@bp.route("/people/<id:user_id>")
+@coordinator_required
+def person(user_id):
+    return _person_page(db.get_or_404(User, user_id))
+
+
+@bp.route("/people/<id:user_id>/name", methods=["POST"])
+@shown_on("coordination.person")
+@coordinator_required
+def person_name(user_id):
+    """A name corrected by a coordinator (a typo, a name that changed); logged."""
+    user = db.get_or_404(User, user_id)
+    form = PersonNameForm()
+    if not form.validate_on_submit():
+        return _person_page(user, name_form=form)
+    with unit_of_work(form) as work:
+        user.display_name = form.display_name.data
+        user.full_name = form.full_name.data or None
+        work.flash(_("The name is corrected."))
+    return redirect(url_for("coordination.person", user_id=user.id))
+
+
+@bp.route("/people/<id:user_id>/register", methods=["POST"])
+@shown_on("coordination.person")
+@coordinator_required
+def person_register(user_id):
+    """A registration by hand (on the phone): the usual service, the usual email."""
+    from communaute.trainings import services as trainings
+    from communaute.trainings.models import TrainingSession
+    from communaute.webinars import services as webinars
+    from communaute.webinars.models import Webinar
+
+    user = db.get_or_404(User, user_id)
+    form = HandRegistrationForm()
+    if not form.validate_on_submit():
+        return _person_page(user, hand_form=form)
+    kind, _dash, raw_id = form.target.data.partition("-")
+    try:
+        target_id = whole_number(raw_id)
+    except ValueError:
+        abort(400)
+    if kind not in ("session", "webinar"):
+        abort(400)
+    with unit_of_work(form, field="target") as work:
+        if kind == "session":
+            reg, _created = trainings.register_for_session(
+                db.get_or_404(TrainingSession, target_id), member=user
+            )
+            waiting = reg.state.value == "waiting"
+        else:
+            signup, _created = webinars.sign_up_member(db.get_or_404(Webinar, target_id), user)
+            waiting = signup.state.value == "waiting"
+        work.flash(
+            _("Registered on the waiting list; the email is on its way.")
+            if waiting
+            else _("Registered; the confirmation email is on its way.")
+        )
+    if work.failed:
+        return _person_page(user, hand_form=form)
+    return redirect(url_for("coordination.person", user_id=user.id))
