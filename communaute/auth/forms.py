@@ -3,7 +3,14 @@
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -171,6 +178,17 @@ class ProfileForm(BaseForm):
     needs_other = StringField(
         _l("Other needs"),
         validators=[Optional(), Length(max=500, message=_l("500 characters at most."))],
+    )
+    #: Shown to coordinators only; the view reads it for them only.
+    coordinator_alerts = RadioField(
+        _l("Emails about what needs the team"),
+        choices=[
+            ("each", _l("An email for each event")),
+            ("digest", _l("One email a day, at 8:00")),
+            ("none", _l("No email: I look at the coordination page")),
+        ],
+        default="each",
+        validate_choice=False,
     )
 
 

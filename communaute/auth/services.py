@@ -241,6 +241,7 @@ def update_profile(user: User, **fields) -> None:
         "needs_phone_only",
         "needs_helper",
         "needs_other",
+        "coordinator_alerts",
     }
     for key, value in fields.items():
         if key == "participation":

@@ -408,6 +408,12 @@ def profile():
                 needs_phone_only=form.needs_phone_only.data,
                 needs_helper=form.needs_helper.data,
                 needs_other=form.needs_other.data or None,
+                **(
+                    {"coordinator_alerts": form.coordinator_alerts.data}
+                    if current_user.is_coordinator
+                    and form.coordinator_alerts.data in ("each", "digest", "none")
+                    else {}
+                ),
             )
             work.flash(_("Your profile is saved."))
         if not work.failed:

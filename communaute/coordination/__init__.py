@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("coordination", __name__, cli_group="coordination")
 
-from communaute.coordination import hooks, models, views  # noqa: E402, F401
+from communaute.coordination import alerts, cli, hooks, models, views  # noqa: E402, F401

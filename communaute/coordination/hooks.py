@@ -67,3 +67,31 @@ register_coordination_link(
     label=_l("People: registrations, sign-ups, attendance"),
     order=5,
 )
+
+
+def _export_alerts(user):
+    from communaute.coordination.alerts import PendingAlert
+
+    rows = db.session.scalars(select(PendingAlert).where(PendingAlert.user_id == user.id))
+    return {
+        "choice": user.coordinator_alerts,
+        "waiting_for_digest": [
+            {"kind": r.kind, "title": r.title, "created_at": r.created_at.isoformat()} for r in rows
+        ],
+    }
+
+
+def _erase_alerts(user):
+    from sqlalchemy import delete
+
+    from communaute.coordination.alerts import PendingAlert
+
+    db.session.execute(delete(PendingAlert).where(PendingAlert.user_id == user.id))
+
+
+register_personal_data(
+    "coordination_alerts",
+    export=_export_alerts,
+    erase=_erase_alerts,
+    tables=("coordination_alerts",),
+)

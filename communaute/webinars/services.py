@@ -311,6 +311,20 @@ def _sign_up(
     # Same address at the same moment (no row lock on SQLite): the first one stands.
     signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
     _notify_state(signup)
+    if (
+        created
+        and signup.state == SignupState.confirmed
+        and webinar.capacity
+        and seats.count(webinar, SignupState.confirmed) >= webinar.capacity
+    ):
+        from communaute.coordination.alerts import alert
+
+        alert(
+            "webinar_full",
+            title=webinar.title,
+            endpoint="webinars.attendance",
+            webinar_id=webinar.id,
+        )
     return signup, created
 
 

@@ -23,6 +23,9 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("full_name", sa.String(length=120), nullable=True))
+        batch_op.add_column(
+            sa.Column("coordinator_alerts", sa.String(length=10), server_default="each", nullable=False)
+        )
     with op.batch_alter_table("webinar_signups", schema=None) as batch_op:
         batch_op.add_column(sa.Column("full_name", sa.String(length=120), nullable=True))
     op.create_table(
@@ -67,6 +70,20 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coordination_message_recipients")),
         sa.UniqueConstraint("message_id", "email", name=op.f("uq_coordination_message_recipients_message_id_email")),
     )
+    op.create_table(
+        "coordination_alerts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("sent_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_coordination_alerts_user_id_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_coordination_alerts")),
+    )
+    with op.batch_alter_table("coordination_alerts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_coordination_alerts_user_id"), ["user_id"], unique=False)
     with op.batch_alter_table("coordination_message_recipients", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_coordination_message_recipients_message_id"), ["message_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_coordination_message_recipients_email"), ["email"], unique=False)
@@ -76,6 +93,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("coordination_alerts")
     op.drop_table("coordination_message_recipients")
     op.drop_table("coordination_messages")
     with op.batch_alter_table("webinars", schema=None) as batch_op:
@@ -83,4 +101,5 @@ def downgrade():
     with op.batch_alter_table("webinar_signups", schema=None) as batch_op:
         batch_op.drop_column("full_name")
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("coordinator_alerts")
         batch_op.drop_column("full_name")
