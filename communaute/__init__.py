@@ -101,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(magazine.bp, url_prefix="/magazine")
     app.register_blueprint(security.bp, url_prefix="/security")
     app.register_blueprint(coordination.bp, url_prefix="/coordination")
+    app.register_blueprint(coordination.certificates_bp, url_prefix="/certificates")
     register_form_pages(app)
 
     from communaute.cli import register_cli

@@ -13,6 +13,7 @@ from communaute.registry import (
     CoordinationItem,
     register_coordination_items,
     register_coordination_link,
+    register_me_section,
     register_personal_data,
 )
 
@@ -94,4 +95,33 @@ register_personal_data(
     export=_export_alerts,
     erase=_erase_alerts,
     tables=("coordination_alerts",),
+)
+
+
+def _me_certificates(user) -> dict:
+    from communaute.coordination.certificates import certificates_of
+
+    return {"certificates": certificates_of(user)}
+
+
+def _export_certificates(user):
+    from communaute.coordination.certificates import export_certificates
+
+    return export_certificates(user)
+
+
+def _erase_certificates(user):
+    from communaute.coordination.certificates import erase_certificates
+
+    erase_certificates(user)
+
+
+register_personal_data(
+    "certificates",
+    export=_export_certificates,
+    erase=_erase_certificates,
+    tables=("coordination_certificates",),
+)
+register_me_section(
+    "certificates", template="coordination/_me.html", context=_me_certificates, order=40
 )

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+import re
+
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from communaute.auth.access import coordinator_required
 from communaute.auth.models import User
-from communaute.coordination import attendance, bp, people, reports, services
+from communaute.coordination import (
+    attendance,
+    bp,
+    certificates,
+    certificates_bp,
+    people,
+    reports,
+    services,
+)
 from communaute.coordination.forms import (
     HandRegistrationForm,
     PersonNameForm,
@@ -340,3 +351,63 @@ def person_register(user_id):
     if work.failed:
         return _person_page(user, hand_form=form)
     return redirect(url_for("coordination.person", user_id=user.id))
+
+
+# Certificates of attendance ----------------------------------------------------------------
+
+CODE = re.compile(r"^EXP-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$")
+
+
+def _certificate(code: str) -> certificates.Certificate:
+    code = (code or "").strip().upper()
+    if not CODE.match(code):
+        abort(404)
+    cert = db.session.scalar(
+        select(certificates.Certificate).where(certificates.Certificate.code == code)
+    )
+    if cert is None:
+        abort(404)
+    return cert
+
+
+@certificates_bp.route("/<code>")
+def certificate(code):
+    """Public: genuine, for whom, what; or no longer valid."""
+    return render_template("coordination/certificate.html", cert=_certificate(code))
+
+
+@certificates_bp.route("/<code>/attestation.pdf")
+@login_required
+def certificate_pdf(code):
+    cert = _certificate(code)
+    if not cert.is_valid or (cert.user_id != current_user.id and not current_user.is_coordinator):
+        abort(404)
+    pdf = certificates.render_pdf(
+        cert, url_for("certificates.certificate", code=cert.code, _external=True)
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="attestation-{cert.code}.pdf"'},
+    )
+
+
+@bp.route("/certificates/session/<id:session_id>", methods=["POST"])
+@coordinator_required
+def issue_certificates(session_id):
+    from communaute.trainings.models import TrainingSession
+
+    session = db.get_or_404(TrainingSession, session_id)
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        count = certificates.issue_for_session(session, actor=current_user)
+        work.flash(
+            ngettext(
+                "%(num)d certificate issued: the person finds it in their space.",
+                "%(num)d certificates issued: each person finds theirs in their space.",
+                count,
+            )
+            if count
+            else _("Nobody marked present is waiting for a certificate.")
+        )
+    return redirect(url_for("trainings.roster", session_id=session.id))

@@ -82,6 +82,32 @@ def upgrade():
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_coordination_alerts_user_id_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coordination_alerts")),
     )
+    op.create_table(
+        "coordination_certificates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=20), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("registration_id", sa.Integer(), nullable=True),
+        sa.Column("full_name", sa.String(length=120), nullable=False),
+        sa.Column("course_title", sa.String(length=200), nullable=False),
+        sa.Column("session_start", UTCDateTime(), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("issued_at", UTCDateTime(), nullable=False),
+        sa.Column("issued_by_id", sa.Integer(), nullable=True),
+        sa.Column("revoked_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_coordination_certificates_user_id_users"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["registration_id"], ["training_registrations.id"],
+            name=op.f("fk_coordination_certificates_registration_id_training_registrations"), ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(["issued_by_id"], ["users.id"], name=op.f("fk_coordination_certificates_issued_by_id_users"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_coordination_certificates")),
+        sa.UniqueConstraint("code", name=op.f("uq_coordination_certificates_code")),
+        sa.UniqueConstraint("registration_id", name=op.f("uq_coordination_certificates_registration_id")),
+    )
+    with op.batch_alter_table("coordination_certificates", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_coordination_certificates_user_id"), ["user_id"], unique=False)
     with op.batch_alter_table("coordination_alerts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_coordination_alerts_user_id"), ["user_id"], unique=False)
     with op.batch_alter_table("coordination_message_recipients", schema=None) as batch_op:
@@ -93,6 +119,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("coordination_certificates")
     op.drop_table("coordination_alerts")
     op.drop_table("coordination_message_recipients")
     op.drop_table("coordination_messages")
