@@ -83,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
             "webinars/translations",
             "magazine/translations",
             "security/translations",
+            "coordination/translations",
         )
     )
 
@@ -100,7 +101,16 @@ def create_app(config: dict | None = None) -> Flask:
     outbox.init_outbox(app)
 
     register_converters(app)  # before the blueprints: their rules use <id:...>
-    from communaute import auth, magazine, main, security, subscriptions, trainings, webinars
+    from communaute import (
+        auth,
+        coordination,
+        magazine,
+        main,
+        security,
+        subscriptions,
+        trainings,
+        webinars,
+    )
 
     del subscriptions  # imported for its model and its personal-data hooks
 
@@ -110,6 +120,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(webinars.bp, url_prefix="/webinars")
     app.register_blueprint(magazine.bp, url_prefix="/magazine")
     app.register_blueprint(security.bp, url_prefix="/security")
+    app.register_blueprint(coordination.bp, url_prefix="/coordination")
+    app.register_blueprint(coordination.certificates_bp, url_prefix="/certificates")
     register_form_pages(app)
 
     from communaute.cli import register_cli

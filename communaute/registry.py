@@ -5,8 +5,9 @@ Each blueprint's ``hooks.py`` registers, at import time:
   account's export and deletion walk these, so a new feature cannot forget them without a
   failing test (tests/auth/test_privacy.py checks every table is covered);
 - its section of "my space" (``register_me_section``), its home page block
-  (``register_home_block``), its coordinator tools (``register_coordination_link``) and its
-  demo content (``register_demo_loader``).
+  (``register_home_block``), its coordinator tools (``register_coordination_link``), what
+  it asks of a coordinator today (``register_coordination_items``, the lines of
+  /coordination/) and its demo content (``register_demo_loader``).
 
 Everything is keyed: registering the same key twice replaces the entry, so importing a hooks
 module again (a second app in one process, tests) never doubles a block or a demo loader.
@@ -57,6 +58,30 @@ class CoordinationLink:
 
 
 @dataclass(frozen=True)
+class CoordinationItem:
+    """One line of the coordination home: what needs a person, linked to where it is done.
+
+    ``group`` is one of the home's sections (communaute/coordination/views.py GROUPS:
+    "texts", "replies", "upcoming", "filling", "follow_up", "attendance", "emails")."""
+
+    group: str
+    label: str
+    url: str
+    #: A second line: counts, how long it has waited.
+    detail: str = ""
+    #: Sorts the lines of a section (the oldest or the soonest first).
+    sort_key: Any = None
+
+
+@dataclass(frozen=True)
+class CoordinationItems:
+    key: str
+    #: items(now) -> list[CoordinationItem], in a fixed number of queries (a test counts them).
+    items: Callable[[Any], list[CoordinationItem]]
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class DemoLoader:
     key: str
     #: load(coordinator, member) -> lines to print
@@ -86,6 +111,7 @@ PROVIDERS: dict[str, PersonalDataProvider] = {}
 ME_SECTIONS: dict[str, MeSection] = {}
 HOME_BLOCKS: dict[str, HomeBlock] = {}
 COORDINATION_LINKS: dict[str, CoordinationLink] = {}
+COORDINATION_ITEMS: dict[str, CoordinationItems] = {}
 DEMO_LOADERS: dict[str, DemoLoader] = {}
 
 
@@ -105,6 +131,10 @@ def register_home_block(key: str, context: Callable[[], dict], *, order: int = 5
 
 def register_coordination_link(key: str, *, endpoint: str, label, order: int = 50) -> None:
     COORDINATION_LINKS[key] = CoordinationLink(key, endpoint, label, order)
+
+
+def register_coordination_items(key: str, items: Callable, *, order: int = 50) -> None:
+    COORDINATION_ITEMS[key] = CoordinationItems(key, items, order)
 
 
 def register_demo_loader(key: str, load: Callable, *, order: int = 50) -> None:
@@ -148,6 +178,10 @@ def home_blocks() -> list[HomeBlock]:
 
 def coordination_links() -> list[CoordinationLink]:
     return _ordered(COORDINATION_LINKS)
+
+
+def coordination_item_providers() -> list[CoordinationItems]:
+    return _ordered(COORDINATION_ITEMS)
 
 
 def demo_loaders() -> list[DemoLoader]:

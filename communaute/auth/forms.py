@@ -3,7 +3,14 @@
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -153,6 +160,14 @@ class ResetPasswordForm(BaseForm):
 
 class ProfileForm(BaseForm):
     display_name = display_name_field()
+    full_name = StringField(
+        _l("Full name for attestations (optional)"),
+        description=_l(
+            "Written on your attestations of attendance. Only the team sees it, never the public."
+        ),
+        validators=[Optional(), Length(max=120, message=_l("120 characters at most."))],
+        render_kw={"autocomplete": "name"},
+    )
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
     participation = SelectField(_l("I take part as"), choices=participation_choices)
     needs_captions = BooleanField(ACCOMMODATIONS["needs_captions"])
@@ -163,6 +178,17 @@ class ProfileForm(BaseForm):
     needs_other = StringField(
         _l("Other needs"),
         validators=[Optional(), Length(max=500, message=_l("500 characters at most."))],
+    )
+    #: Shown to coordinators only; the view reads it for them only.
+    coordinator_alerts = RadioField(
+        _l("Emails about what needs the team"),
+        choices=[
+            ("each", _l("An email for each event")),
+            ("digest", _l("One email a day, at 8:00")),
+            ("none", _l("No email: I look at the coordination page")),
+        ],
+        default="each",
+        validate_choice=False,
     )
 
 

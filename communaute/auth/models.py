@@ -59,6 +59,14 @@ class User(UserMixin, db.Model):
     #: NFC-normalised, lower-cased: one account per address, whatever the Unicode form.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
+    #: The full name for attestations of attendance (optional): coordinators and the
+    #: person's own certificates show it, never a public page.
+    full_name: Mapped[str | None] = mapped_column(String(120))
+    #: Coordinators: "each" (an email per event), "digest" (daily at 8:00) or "none"
+    #: (communaute/coordination/alerts.py).
+    coordinator_alerts: Mapped[str] = mapped_column(
+        String(10), default="each", server_default="each"
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(2), default="fr")
     participation: Mapped[Participation | None] = mapped_column(

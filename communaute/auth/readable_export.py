@@ -31,6 +31,7 @@ LABELS = {
     "email": _l("Email address"),
     "pending_email": _l("New address waiting for confirmation"),
     "display_name": _l("Name shown"),
+    "full_name": _l("Full name for attestations"),
     "name": _l("Name"),
     "language": _l("Language"),
     "participation": _l("You take part as"),

@@ -234,6 +234,7 @@ def change_password(user: User, current: str, new: str) -> None:
 def update_profile(user: User, **fields) -> None:
     allowed = {
         "display_name",
+        "full_name",
         "language",
         "needs_captions",
         "needs_sign_language",
@@ -241,6 +242,7 @@ def update_profile(user: User, **fields) -> None:
         "needs_phone_only",
         "needs_helper",
         "needs_other",
+        "coordinator_alerts",
     }
     for key, value in fields.items():
         if key == "participation":
@@ -351,6 +353,7 @@ def export_account(user: User) -> dict:
             "email": user.email,
             "pending_email": user.pending_email,
             "display_name": user.display_name,
+            "full_name": user.full_name,
             "language": user.language,
             "participation": user.participation.value if user.participation else None,
             "role": user.role.value,

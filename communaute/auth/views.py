@@ -159,7 +159,7 @@ def _second_step(user) -> str:
 
 def _after_login(user, next_url: str | None):
     flash(_("Welcome, %(name)s.", name=user.display_name), "success")
-    default = url_for("main.coordination") if user.is_coordinator else url_for("main.me")
+    default = url_for("coordination.home") if user.is_coordinator else url_for("main.me")
     return redirect(next_url or default)
 
 
@@ -303,7 +303,7 @@ def second_factor_setup():
             return render_template(
                 "auth/recovery_codes.html",
                 codes=codes,
-                next_url=next_url or url_for("main.coordination"),
+                next_url=next_url or url_for("coordination.home"),
             )
     return render_template(
         "auth/second_factor_setup.html",
@@ -412,6 +412,7 @@ def profile():
             services.update_profile(
                 me(),
                 display_name=form.display_name.data,
+                full_name=form.full_name.data or None,
                 language=form.language.data,
                 participation=form.participation.data,
                 needs_captions=form.needs_captions.data,
@@ -420,6 +421,12 @@ def profile():
                 needs_phone_only=form.needs_phone_only.data,
                 needs_helper=form.needs_helper.data,
                 needs_other=form.needs_other.data or None,
+                **(
+                    {"coordinator_alerts": form.coordinator_alerts.data}
+                    if current_user.is_coordinator
+                    and form.coordinator_alerts.data in ("each", "digest", "none")
+                    else {}
+                ),
             )
             work.flash(_("Your profile is saved."))
         if not work.failed:

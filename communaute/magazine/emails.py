@@ -33,6 +33,14 @@ def notify_submitted(submission, *, resubmission: bool = False) -> None:
         resubmission=resubmission,
         consents=list(submission.current_consents().values()),
     )
+    notify_team("text_resubmitted" if resubmission else "text_submitted", submission)
+
+
+def notify_team(kind: str, submission) -> None:
+    """Coordinators hear of it as each chose (communaute/coordination/alerts.py)."""
+    from communaute.coordination.alerts import alert
+
+    alert(kind, title=submission.title, endpoint="magazine.review", submission_id=submission.id)
 
 
 def notify_decision(submission, message: str | None) -> None:

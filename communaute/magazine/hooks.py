@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from communaute.extensions import db
 from communaute.magazine import services
 from communaute.registry import (
+    register_coordination_items,
     register_coordination_link,
     register_demo_loader,
     register_home_block,
@@ -49,3 +50,12 @@ register_coordination_link(
     "magazine", endpoint="magazine.review_queue", label=_l("Magazine: editorial queue"), order=30
 )
 register_demo_loader("magazine", _load_demo, order=30)
+
+
+def _coordination_items(now):
+    from communaute.magazine.coordination import coordination_items
+
+    return coordination_items(now)
+
+
+register_coordination_items("magazine", _coordination_items, order=30)

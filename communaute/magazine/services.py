@@ -296,6 +296,8 @@ def post_message(submission: Submission, body: str, *, sender: User) -> Submissi
     db.session.flush()
     if from_team:
         emails.notify_team_message(submission, message)
+    else:
+        emails.notify_team("author_replied", submission)
     return message
 
 
@@ -483,6 +485,7 @@ def approve_revision(revision: TextRevision, *, author: User) -> None:
     )
     db.session.flush()
     emails.notify_revision_approved(submission)
+    emails.notify_team("author_approved", submission)
 
 
 def answer_revision(revision: TextRevision, body: str, *, author: User) -> None:
@@ -498,6 +501,7 @@ def answer_revision(revision: TextRevision, body: str, *, author: User) -> None:
     revision.resolved_at = utcnow()
     submission.messages.append(SubmissionMessage(sender_id=author.id, from_team=False, body=body))
     db.session.flush()
+    emails.notify_team("author_replied", submission)
 
 
 def side_by_side(old: str, new: str) -> list[tuple[str, str, str]]:

@@ -10,7 +10,7 @@ from communaute.email import OutboxMessage, OutboxState, dismiss, resend
 from communaute.extensions import csrf, db, limiter
 from communaute.forms import ButtonForm
 from communaute.main import bp
-from communaute.registry import coordination_links, home_blocks, me_sections
+from communaute.registry import home_blocks, me_sections
 from communaute.web import require_button, unit_of_work
 
 
@@ -139,12 +139,9 @@ def outbox_dismiss(message_id):
 
 
 @bp.route("/coordination")
-@coordinator_required
 def coordination():
-    failed = db.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.state == OutboxState.failed)
-    )
-    links = [{"url": url_for(link.endpoint), "label": link.label} for link in coordination_links()]
-    return render_template("main/coordination.html", failed_emails=failed, coordination_links=links)
+    """The address without its slash (and the endpoint of old links): the same page as
+    /coordination/, with the same checks (communaute/coordination/views.py)."""
+    from communaute.coordination.views import home
+
+    return home()

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from communaute.registry import (
     register_calendar_source,
+    register_coordination_items,
     register_coordination_link,
     register_demo_loader,
     register_home_block,
@@ -53,3 +54,12 @@ register_coordination_link(
     order=10,
 )
 register_demo_loader("trainings", load_demo_trainings, order=10)
+
+
+def _coordination_items(now):
+    from communaute.trainings.coordination import coordination_items
+
+    return coordination_items(now)
+
+
+register_coordination_items("trainings", _coordination_items, order=10)

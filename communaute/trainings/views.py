@@ -34,6 +34,7 @@ from communaute.trainings.models import (
     SessionState,
     TrainingSession,
 )
+from communaute.trainings.services import copies
 from communaute.web import paginate, require_button, unit_of_work
 
 LABELS = {
@@ -379,6 +380,30 @@ def publish(course_id):
     return redirect(url_for("trainings.manage_course", course_id=course_id))
 
 
+@bp.route("/manage/courses/<id:course_id>/duplicate", methods=["POST"])
+@coordinator_required
+def course_duplicate(course_id):
+    """A draft copy of the course, without its sessions and people, opened for editing."""
+    course = db.get_or_404(Course, course_id)
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        copy_id = copies.duplicate_course(course).id
+        work.flash(_("A draft copy is made, without sessions nor people. Check its address."))
+    return redirect(url_for("trainings.course_form", course_id=copy_id))
+
+
+@bp.route("/manage/sessions/<id:session_id>/duplicate", methods=["POST"])
+@coordinator_required
+def session_duplicate(session_id):
+    """The same session a week later, nobody in it, opened for editing."""
+    session = db.get_or_404(TrainingSession, session_id)
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        copy_id = copies.duplicate_session(session).id
+        work.flash(_("A copy is made a week later, without the people. Check its date."))
+    return redirect(url_for("trainings.session_edit", session_id=copy_id))
+
+
 @bp.route("/manage/courses/<id:course_id>/sessions/new", methods=["GET", "POST"])
 @coordinator_required
 def session_new(course_id):
@@ -513,6 +538,7 @@ def roster_csv(session_id):
         "Présence",
         "Besoins d'accommodement",
         "Inscrit le",
+        "Nom complet (attestations)",
     ]
     waiting = {r.id: i for i, r in enumerate(services.waiting_list(session), start=1)}
     states = {"confirmed": "Confirmé", "waiting": "En attente", "cancelled": "Annulé"}
@@ -529,6 +555,7 @@ def roster_csv(session_id):
                 presence,
                 ", ".join(reg.user.accommodation_labels()),
                 reg.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                reg.user.full_name or "",
             ]
 
     filename = f"inscriptions-{session.course.slug}-{session.starts_at:%Y-%m-%d}.csv"

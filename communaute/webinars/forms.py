@@ -210,7 +210,20 @@ class StartFields(BaseForm):
 
 
 class WebinarCreateForm(WebinarEditForm, StartFields):
-    pass
+    repeat_weeks = IntegerField(
+        _l("Every week, how many times"),
+        description=_l("1: this date only. 8: the same day and time for 8 weeks."),
+        default=1,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=52, message=_l("Between 1 and %(max)d weeks.", max=52)),
+        ],
+    )
+    skip_dates = StringField(
+        _l("Dates to skip (optional)"),
+        description=_l("Dates of the series with no webinar, for example: 2027-03-03, 2027-04-14."),
+        validators=[Length(max=600, message=_l("Too long (600 characters at most)."))],
+    )
 
 
 class RescheduleForm(StartFields):
@@ -229,6 +242,11 @@ class GuestSignupForm(BaseForm):
             Length(max=80, message=_l("The name is too long (80 characters at most).")),
         ],
         render_kw={"autocomplete": "name"},
+    )
+    full_name = StringField(
+        _l("Full name for the attestation (optional)"),
+        description=_l("Only the team sees it, never the public."),
+        validators=[Length(max=120, message=_l("120 characters at most."))],
     )
     email = email_field(_l("Your email address"))
     language = RadioField(

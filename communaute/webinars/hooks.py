@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from communaute.registry import (
     register_calendar_source,
+    register_coordination_items,
     register_coordination_link,
     register_demo_loader,
     register_home_block,
@@ -57,3 +58,12 @@ register_coordination_link(
     order=20,
 )
 register_demo_loader("webinars", load_demo_webinars, order=20)
+
+
+def _coordination_items(now):
+    from communaute.webinars.coordination import coordination_items
+
+    return coordination_items(now)
+
+
+register_coordination_items("webinars", _coordination_items, order=20)

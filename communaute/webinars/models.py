@@ -50,6 +50,8 @@ class Webinar(db.Model):
     cancelled_at: Mapped[datetime | None]
     #: When the thank-you / missed-you emails went out (once per webinar).
     follow_up_sent_at: Mapped[datetime | None]
+    #: The last time a coordinator recorded who attended (None: attendance not taken yet).
+    attendance_recorded_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     speakers: Mapped[list[Speaker]] = relationship(
@@ -118,6 +120,8 @@ class Signup(db.Model):
     #: NFC-normalised, lower-cased, so a second sign-up finds the first one.
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(80))
+    #: The full name for attestations a guest may give (optional, never public).
+    full_name: Mapped[str | None] = mapped_column(String(120))
     #: Set for a member's sign-up; guests have none (their /me finds them by address later).
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -159,6 +163,11 @@ class Signup(db.Model):
     @property
     def is_member(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def attestation_name(self) -> str:
+        """The full name given for attestations: the member's, else the one typed here."""
+        return (self.user.full_name if self.user else None) or self.full_name or ""
 
     def __repr__(self) -> str:
         return f"<Signup {self.id} {self.state}>"

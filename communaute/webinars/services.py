@@ -232,6 +232,7 @@ def sign_up_guest(
     news_consent_text: str | None = None,
     accessibility_needs: str | None = None,
     now: datetime | None = None,
+    full_name: str | None = None,
 ) -> tuple[Signup, bool]:
     """Signs up a guest (no account) by name and address.
 
@@ -253,6 +254,7 @@ def sign_up_guest(
         news_consent_text=news_consent_text,
         accessibility_needs=accessibility_needs,
         now=now,
+        full_name=full_name,
     )
 
 
@@ -268,6 +270,7 @@ def _sign_up(
     news_consent_text: str | None = None,
     accessibility_needs: str | None = None,
     now: datetime | None = None,
+    full_name: str | None = None,
 ) -> tuple[Signup, bool]:
     now = now or utcnow()
     email = normalise_email(email)
@@ -306,6 +309,8 @@ def _sign_up(
     signup.name, signup.language = name, language
     if member is None:
         signup.accessibility_needs = accessibility_needs or None
+    if full_name:
+        signup.full_name = full_name
     signup.user_id = member.id if member is not None else signup.user_id
     signup.joined_at = now
     if news_consent:
@@ -324,6 +329,20 @@ def _sign_up(
     # Same address at the same moment (no row lock on SQLite): the first one stands.
     signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
     _notify_state(signup)
+    if (
+        created
+        and signup.state == SignupState.confirmed
+        and webinar.capacity
+        and seats.count(webinar, SignupState.confirmed) >= webinar.capacity
+    ):
+        from communaute.coordination.alerts import alert
+
+        alert(
+            "webinar_full",
+            title=webinar.title,
+            endpoint="webinars.attendance",
+            webinar_id=webinar.id,
+        )
     return signup, created
 
 
@@ -415,6 +434,7 @@ def record_attendance(webinar: Webinar, attended_ids: set[int]) -> int:
     for signup in webinar.signups:
         signup.attended = signup.id in attended_ids and signup.state != SignupState.cancelled
         count += signup.attended
+    webinar.attendance_recorded_at = utcnow()
     db.session.flush()
     return count
 
@@ -641,6 +661,7 @@ def export_signups(user) -> list[dict]:
             "start_at": s.webinar.start_at.isoformat(),
             "email": s.email,
             "name": s.name,
+            "full_name": s.full_name,
             "language": s.language,
             "how_heard": s.how_heard,
             "accessibility_needs": s.accessibility_needs,

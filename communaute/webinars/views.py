@@ -16,6 +16,7 @@ from communaute.limits import limit_per_recipient
 from communaute.routing import whole_number
 from communaute.web import paginate, require_button, shown_on, unit_of_work
 from communaute.webinars import bp, emails, services
+from communaute.webinars import series as repeats
 from communaute.webinars.forms import (
     NEWS_CONSENT_TEXT,
     AttendanceForm,
@@ -150,6 +151,7 @@ def _guest_signup(webinar: Webinar):
             webinar,
             email=form.email.data,
             name=form.name.data,
+            full_name=form.full_name.data or None,
             language=form.language.data,
             how_heard=form.how_heard.data or None,
             news_consent=form.news_consent.data,
@@ -334,14 +336,47 @@ def create():
     form = WebinarCreateForm()
     if form.validate_on_submit():
         with unit_of_work(form) as work:
-            webinar = services.create_webinar(
-                start_at=form.start_at(), speakers=form.speakers(), **form.values()
-            )
-            webinar_id = webinar.id
-            work.flash(_("The webinar is created."))
+            weeks = form.repeat_weeks.data or 1
+            if weeks > 1 or (form.skip_dates.data or "").strip():
+                made = repeats.create_series(
+                    first=form.start_date.data,
+                    at=form.start_time.data,
+                    weeks=weeks,
+                    skip=repeats.parse_dates(form.skip_dates.data),
+                    speakers=form.speakers(),
+                    **form.values(),
+                )
+                work.flash(
+                    ngettext(
+                        "%(num)d webinar is created: %(dates)s. Each one can be edited.",
+                        "%(num)d webinars are created: %(dates)s. Each one can be edited.",
+                        len(made),
+                        dates=repeats.describe(made),
+                    )
+                )
+                target = url_for("webinars.manage")
+            else:
+                webinar = services.create_webinar(
+                    start_at=form.start_at(), speakers=form.speakers(), **form.values()
+                )
+                work.flash(_("The webinar is created."))
+                target = url_for("webinars.detail", webinar_id=webinar.id)
         if not work.failed:
-            return redirect(url_for("webinars.detail", webinar_id=webinar_id))
+            return redirect(target)
     return render_template("webinars/edit.html", form=form, webinar=None)
+
+
+@bp.route("/manage/<id:webinar_id>/duplicate", methods=["POST"])
+@coordinator_required
+def duplicate(webinar_id):
+    """A copy without the people, a week later, opened for editing."""
+    webinar = db.get_or_404(Webinar, webinar_id)
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        copy = repeats.duplicate_webinar(webinar)
+        copy_id = copy.id
+        work.flash(_("A copy is made, without the people. Check its date and save it."))
+    return redirect(url_for("webinars.edit", webinar_id=copy_id))
 
 
 @bp.route("/manage/<id:webinar_id>/edit", methods=["GET", "POST"])
@@ -538,6 +573,7 @@ CSV_HEADERS = [
     "Présent",
     "Besoins d'accommodement",
     "Comment a connu",
+    "Nom complet (attestations)",
 ]
 STATE_FR = {"confirmed": "Inscrit", "waiting": "Liste d'attente", "cancelled": "Annulé"}
 
@@ -570,6 +606,7 @@ def attendance_csv(webinar_id):
                     "oui" if s.attended else "non",
                     "; ".join(_needs(s)),
                     s.how_heard or "",
+                    s.attestation_name,
                 )
 
     return csv_response(f"presences-webinaire-{webinar_id}.csv", CSV_HEADERS, rows())

@@ -75,7 +75,7 @@ def test_a_coordinator_is_not_logged_in_before_the_code_is_right(client):
     assert not logged_in(client)
     right = code_step(client, fresh_code(coordinator.id))
     assert right.status_code == 302
-    assert right.headers["Location"] == "/coordination", "a coordinator lands on coordination"
+    assert right.headers["Location"] == "/coordination/", "a coordinator lands on coordination"
     assert client.get("/coordination").status_code == 200
     assert [e.user_id for e in events(EventKind.second_factor_used)] == [coordinator.id]
     assert [e.user_id for e in events(EventKind.second_factor_failed)] == [coordinator.id]

@@ -13,6 +13,8 @@ WIDTHS = {"phone": (390, 844), "desk": (1280, 900)}
 
 
 def demo_paths(app):
+    from communaute.auth.models import User
+    from communaute.db import utcnow
     from communaute.demo import load_demo
     from communaute.extensions import db
     from communaute.magazine.models import Submission, SubmissionState
@@ -26,6 +28,10 @@ def demo_paths(app):
         course = db.session.scalars(select(Course).where(Course.published)).first()
         session = db.session.scalars(select(TrainingSession)).first()
         webinar = db.session.scalars(select(Webinar).order_by(Webinar.start_at.desc())).first()
+        past = db.session.scalars(
+            select(Webinar).where(Webinar.start_at < utcnow()).order_by(Webinar.start_at.desc())
+        ).first()
+        person = db.session.scalar(select(User).where(User.email == "every-page@exemple.ca"))
         testimony = db.session.scalars(
             select(Submission).where(Submission.state == SubmissionState.published)
         ).first()
@@ -55,6 +61,13 @@ def demo_paths(app):
             f"/magazine/review/{testimony.id}",
             "/outbox/",
             "/security/",
+            "/coordination/",
+            f"/coordination/messages/webinar/{webinar.id}",
+            f"/coordination/attendance/webinar/{past.id}/import",
+            f"/coordination/checkin/webinar/{past.id}",
+            "/coordination/people/",
+            f"/coordination/people/{person.id}",
+            "/webinars/manage/new",
         ]
     return visitor, member, coordinator
 

@@ -110,7 +110,7 @@ def test_enrolment_then_a_two_step_login(live_server, browser, width):
     # The enrolment used this 30-second step: the app's next code is the one to type.
     page.get_by_label("Code").fill(totp.at(time.time() + 30))
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/coordination")
+    page.wait_for_url("**/coordination/")
     assert page.get_by_text("Bienvenue, Nadia Roy.").is_visible()
     context.close()
 
@@ -141,5 +141,5 @@ def test_a_recovery_code_in_the_browser(live_server, page):
     page.wait_for_url("**/auth/login/code")
     page.get_by_label("Code").fill(codes[0])
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/coordination")
+    page.wait_for_url("**/coordination/")
     assert page.get_by_text(re.compile("il en reste 9")).is_visible()

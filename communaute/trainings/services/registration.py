@@ -116,6 +116,18 @@ def register_for_session(
         return reg, False
     if reg.state == RegistrationState.confirmed:
         emails.notify_registration_confirmed(reg)
+        if (
+            session.capacity
+            and seats.count(session, RegistrationState.confirmed) >= session.capacity
+        ):
+            from communaute.coordination.alerts import alert
+
+            alert(
+                "session_full",
+                title=session.course.title,
+                endpoint="trainings.roster",
+                session_id=session.id,
+            )
     else:
         emails.notify_waitlisted(reg, seats.position(reg))
     return reg, True
