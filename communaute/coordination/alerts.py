@@ -36,6 +36,7 @@ KINDS = (
     "author_withdrew",
     "session_full",
     "webinar_full",
+    "emails_failed",
 )
 
 
@@ -54,6 +55,41 @@ class PendingAlert(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Claimed with a conditional UPDATE: one digest holds it, whatever runs at once.
     sent_at: Mapped[datetime | None]
+
+
+class FailedEmailNotice(db.Model):
+    """An outbox message that failed and was told to the coordinators: told once."""
+
+    __tablename__ = "coordination_failed_notices"
+
+    #: The failed outbox message (no foreign key: the outbox forgets rows on its own terms).
+    outbox_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    noticed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def alert_failed_emails(*, now: datetime | None = None) -> int:
+    """Tells coordinators (as each chose) of emails that failed since the last time, once:
+    ``flask coordination alert-failed-emails`` from cron. Emails to coordinators about
+    coordination are left out (no alert about an alert). Returns how many failed."""
+    from communaute.email import OutboxMessage, OutboxState
+
+    now = now or utcnow()
+    new = db.session.scalars(
+        select(OutboxMessage.id)
+        .outerjoin(FailedEmailNotice, FailedEmailNotice.outbox_id == OutboxMessage.id)
+        .where(
+            OutboxMessage.state == OutboxState.failed,
+            ~OutboxMessage.kind.like("coordination.%"),
+            FailedEmailNotice.outbox_id.is_(None),
+        )
+        .order_by(OutboxMessage.id)
+    ).all()
+    if not new:
+        return 0
+    db.session.add_all(FailedEmailNotice(outbox_id=i, noticed_at=now) for i in new)
+    db.session.flush()  # a second run at the same time stops here (primary key)
+    alert("emails_failed", title=str(len(new)), endpoint="main.outbox", state="failed")
+    return len(new)
 
 
 def alert(kind: str, *, title: str, endpoint: str, **values) -> int:

@@ -15,3 +15,13 @@ def send_digest(force):
     sent = send_digests(force=force)
     db.session.commit()
     click.echo(f"{sent} résumé(s) mis en file d'envoi.")
+
+
+@bp.cli.command("alert-failed-emails")
+def alert_failed_emails_command():
+    """Tells the coordinators of emails that failed since the last run (cron, every 15 min)."""
+    from communaute.coordination.alerts import alert_failed_emails
+
+    failed = alert_failed_emails()
+    db.session.commit()
+    click.echo(f"{failed} courriel(s) en échec signalé(s).")

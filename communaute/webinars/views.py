@@ -1,4 +1,4 @@
-from flask import Response, abort, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,6 +7,7 @@ from sqlalchemy import select
 from communaute import calendar, subscriptions
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors
+from communaute.db import utcnow
 from communaute.email import render_email
 from communaute.exports import csv_response
 from communaute.extensions import db, limiter
@@ -545,6 +546,9 @@ def attendance(webinar_id):
     webinar = db.get_or_404(Webinar, webinar_id)
     form = AttendanceForm()
     if form.validate_on_submit():
+        if webinar.start_at > utcnow():
+            flash(_("Attendance can be taken once the webinar has started."), "error")
+            return redirect(url_for("webinars.attendance", webinar_id=webinar_id))
         ids = set(request.form.getlist("attended", type=whole_number))
         with unit_of_work() as work:
             count = services.record_attendance(webinar, ids)

@@ -83,6 +83,12 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_coordination_alerts")),
     )
     op.create_table(
+        "coordination_failed_notices",
+        sa.Column("outbox_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("noticed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("outbox_id", name=op.f("pk_coordination_failed_notices")),
+    )
+    op.create_table(
         "coordination_certificates",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=20), nullable=False),
@@ -120,6 +126,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("coordination_certificates")
+    op.drop_table("coordination_failed_notices")
     op.drop_table("coordination_alerts")
     op.drop_table("coordination_message_recipients")
     op.drop_table("coordination_messages")

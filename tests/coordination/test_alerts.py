@@ -113,3 +113,29 @@ def test_members_never_see_the_choice(app, client):
         },
     )
     assert db.session.get(User, member.id).coordinator_alerts == "each"
+
+
+def test_failed_emails_are_told_once(app, rctx, coordinator):
+    from communaute.coordination.alerts import alert_failed_emails
+    from communaute.email import OutboxState
+
+    for n in range(2):
+        db.session.add(
+            OutboxMessage(
+                kind="webinars.confirmed",
+                recipient=f"x{n}@exemple.ca",
+                language="fr",
+                subject="s",
+                text_body="t",
+                html_body="h",
+                state=OutboxState.failed,
+            )
+        )
+    db.session.commit()
+    assert alert_failed_emails() == 2
+    db.session.commit()
+    assert alert_failed_emails() == 0
+    [notice] = _alerts(coordinator.email)
+    assert notice.kind == "coordination.alert.emails_failed"
+    assert "Des courriels n’ont pas pu être livrés : 2." in notice.text_body
+    assert "/outbox/?state=failed" in notice.text_body

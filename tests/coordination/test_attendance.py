@@ -206,3 +206,18 @@ def test_members_are_refused(app, client, past_webinar):
     assert (
         client.get(f"/coordination/attendance/webinar/{past_webinar.id}/import").status_code == 403
     )
+
+
+def test_the_webinar_attendance_form_refuses_before_the_start(app, coordo_client):
+    from tests.factories import post
+
+    webinar = make_webinar(days=2)
+    signup = Signup(webinar=webinar, email="a@exemple.ca", name="A", state=SignupState.confirmed)
+    db.session.add(signup)
+    db.session.commit()
+    path = f"/webinars/{webinar.id}/attendance"
+    response = post(coordo_client, path, {"attended": [str(signup.id)]}, follow_redirects=True)
+    assert "Les présences peuvent être prises une fois le webinaire commencé." in response.get_data(
+        as_text=True
+    )
+    assert db.session.get(Signup, signup.id).attended is False

@@ -148,6 +148,7 @@ def test_a_coordinators_monday(live_server, page, mailbox):
     assert "3 attestations émises" in page.content()
     with app.app_context():
         code = db.session.scalars(select(Certificate.code)).first()
+        person_id = db.session.scalars(select(Certificate.user_id)).first()
 
     # Every email of it arrived at a real SMTP server.
     mailbox.wait_for(1)
@@ -162,6 +163,8 @@ def test_a_coordinators_monday(live_server, page, mailbox):
         f"/coordination/attendance/webinar/{ids['last_week']}/import",
         f"/coordination/checkin/session/{ids['today']}",
         "/coordination/people/",
+        f"/coordination/people/{person_id}",
+        "/webinars/manage/new",
         f"/certificates/{code}",
     ]
     for width, height in WIDTHS:
