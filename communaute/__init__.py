@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from communaute import email as outbox
 from communaute.cache import init_page_cache
 from communaute.config import load_config
+from communaute.content import localized, render_markdown
 from communaute.errors import register_error_handlers
 from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
             "webinars/translations",
             "magazine/translations",
             "security/translations",
+            "requests/translations",
         )
     )
 
@@ -91,7 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
     outbox.init_outbox(app)
 
     register_converters(app)  # before the blueprints: their rules use <id:...>
-    from communaute import auth, magazine, main, security, trainings, webinars
+    from communaute import auth, magazine, main, requests, security, trainings, webinars
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -99,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(webinars.bp, url_prefix="/webinars")
     app.register_blueprint(magazine.bp, url_prefix="/magazine")
     app.register_blueprint(security.bp, url_prefix="/security")
+    app.register_blueprint(requests.bp, url_prefix="/requests")
     register_form_pages(app)
 
     from communaute.cli import register_cli
@@ -114,6 +117,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["paragraphs"] = outbox.text_to_html
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["localized"] = localized
 
     @app.context_processor
     def inject():

@@ -11,6 +11,8 @@ branches are merged; empty until its branch fills it.
 import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
+import communaute.db
+
 # revision identifiers, used by Alembic.
 revision = "0011_site"
 down_revision = "0010_coordination"
@@ -18,9 +20,169 @@ branch_labels = None
 depends_on = None
 
 
+def _up_requests():
+    op.create_table(
+        "collaboration_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "new",
+                "in_progress",
+                "answered",
+                "closed",
+                name="requeststate",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("position", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "research_project",
+                "speaker",
+                "document_review",
+                "committee",
+                "other",
+                name="requestkind",
+                native_enum=False,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column("project", sa.Text(), nullable=False),
+        sa.Column("involvement", sa.Text(), nullable=False),
+        sa.Column("dates", sa.String(length=200), nullable=False),
+        sa.Column("compensation", sa.Text(), nullable=False),
+        sa.Column(
+            "meeting_languages",
+            sa.Enum("fr", "en", "both", name="meetinglanguages", native_enum=False, length=10),
+            nullable=False,
+        ),
+        sa.Column("accessibility", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("nonce", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assignee_id"],
+            ["users.id"],
+            name=op.f("fk_collaboration_requests_assignee_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_collaboration_requests_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_collaboration_requests")),
+    )
+    with op.batch_alter_table("collaboration_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_collaboration_requests_assignee_id"), ["assignee_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_collaboration_requests_email"), ["email"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_collaboration_requests_state"), ["state"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_collaboration_requests_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "collaboration_request_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("from_team", sa.Boolean(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_collaboration_request_messages_author_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["collaboration_requests.id"],
+            name=op.f("fk_collaboration_request_messages_request_id_collaboration_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_collaboration_request_messages")),
+    )
+    with op.batch_alter_table("collaboration_request_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_collaboration_request_messages_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_collaboration_request_messages_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
+        "collaboration_request_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_collaboration_request_notes_author_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["collaboration_requests.id"],
+            name=op.f("fk_collaboration_request_notes_request_id_collaboration_requests"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_collaboration_request_notes")),
+    )
+    with op.batch_alter_table("collaboration_request_notes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_collaboration_request_notes_author_id"), ["author_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_collaboration_request_notes_request_id"), ["request_id"], unique=False
+        )
+
+
+def _down_requests():
+    with op.batch_alter_table("collaboration_request_notes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_collaboration_request_notes_request_id"))
+        batch_op.drop_index(batch_op.f("ix_collaboration_request_notes_author_id"))
+
+    op.drop_table("collaboration_request_notes")
+    with op.batch_alter_table("collaboration_request_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_collaboration_request_messages_request_id"))
+        batch_op.drop_index(batch_op.f("ix_collaboration_request_messages_author_id"))
+
+    op.drop_table("collaboration_request_messages")
+    with op.batch_alter_table("collaboration_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_collaboration_requests_user_id"))
+        batch_op.drop_index(batch_op.f("ix_collaboration_requests_state"))
+        batch_op.drop_index(batch_op.f("ix_collaboration_requests_email"))
+        batch_op.drop_index(batch_op.f("ix_collaboration_requests_assignee_id"))
+
+    op.drop_table("collaboration_requests")
+
+
 def upgrade():
-    pass
+    _up_requests()
 
 
 def downgrade():
-    pass
+    _down_requests()
