@@ -76,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
             "magazine/translations",
             "security/translations",
             "requests/translations",
+            "resources/translations",
         )
     )
 
@@ -93,7 +94,16 @@ def create_app(config: dict | None = None) -> Flask:
     outbox.init_outbox(app)
 
     register_converters(app)  # before the blueprints: their rules use <id:...>
-    from communaute import auth, magazine, main, requests, security, trainings, webinars
+    from communaute import (
+        auth,
+        magazine,
+        main,
+        requests,
+        resources,
+        security,
+        trainings,
+        webinars,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -102,6 +112,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(magazine.bp, url_prefix="/magazine")
     app.register_blueprint(security.bp, url_prefix="/security")
     app.register_blueprint(requests.bp, url_prefix="/requests")
+    app.register_blueprint(resources.bp, url_prefix="/resources")
     register_form_pages(app)
 
     from communaute.cli import register_cli

@@ -130,7 +130,7 @@ DOMAINS = {
     ],
     **{
         f"communaute/{feature}/translations": [f"communaute/{feature}", f"templates/{feature}"]
-        for feature in ("trainings", "webinars", "magazine", "security", "requests")
+        for feature in ("trainings", "webinars", "magazine", "security", "requests", "resources")
     },
 }
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}

@@ -180,9 +180,78 @@ def _down_requests():
     op.drop_table("collaboration_requests")
 
 
+def _up_resources():
+    op.create_table(
+        "resources",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "guide",
+                "white_paper",
+                "video",
+                "podcast",
+                "web_page",
+                name="resourcekind",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("title_en", sa.String(length=300), nullable=True),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("description_en", sa.Text(), nullable=True),
+        sa.Column("content_language", sa.String(length=2), nullable=False),
+        sa.Column("subtitle_language", sa.String(length=2), nullable=True),
+        sa.Column("duration_minutes", sa.Integer(), nullable=True),
+        sa.Column("page_count", sa.Integer(), nullable=True),
+        sa.Column(
+            "audience",
+            sa.Enum(
+                "everyone",
+                "patient_partners",
+                "researchers",
+                "health_workers",
+                name="audience",
+                native_enum=False,
+                length=30,
+            ),
+            nullable=False,
+        ),
+        sa.Column("link_url", sa.String(length=500), nullable=True),
+        sa.Column("file_name", sa.String(length=64), nullable=True),
+        sa.Column("file_size", sa.Integer(), nullable=True),
+        sa.Column("transcript", sa.Text(), nullable=True),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources")),
+    )
+    with op.batch_alter_table("resources", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_resources_audience"), ["audience"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_resources_content_language"), ["content_language"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_resources_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_resources_published"), ["published"], unique=False)
+
+
+def _down_resources():
+    with op.batch_alter_table("resources", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_published"))
+        batch_op.drop_index(batch_op.f("ix_resources_kind"))
+        batch_op.drop_index(batch_op.f("ix_resources_content_language"))
+        batch_op.drop_index(batch_op.f("ix_resources_audience"))
+
+    op.drop_table("resources")
+
+
 def upgrade():
     _up_requests()
+    _up_resources()
 
 
 def downgrade():
+    _down_resources()
     _down_requests()
