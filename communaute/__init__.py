@@ -77,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
             "security/translations",
             "requests/translations",
             "resources/translations",
+            "news/translations",
         )
     )
 
@@ -98,6 +99,7 @@ def create_app(config: dict | None = None) -> Flask:
         auth,
         magazine,
         main,
+        news,
         requests,
         resources,
         security,
@@ -113,6 +115,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(security.bp, url_prefix="/security")
     app.register_blueprint(requests.bp, url_prefix="/requests")
     app.register_blueprint(resources.bp, url_prefix="/resources")
+    app.register_blueprint(news.bp, url_prefix="/news")
     register_form_pages(app)
 
     from communaute.cli import register_cli

@@ -130,7 +130,15 @@ DOMAINS = {
     ],
     **{
         f"communaute/{feature}/translations": [f"communaute/{feature}", f"templates/{feature}"]
-        for feature in ("trainings", "webinars", "magazine", "security", "requests", "resources")
+        for feature in (
+            "trainings",
+            "webinars",
+            "magazine",
+            "security",
+            "requests",
+            "resources",
+            "news",
+        )
     },
 }
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}

@@ -247,11 +247,51 @@ def _down_resources():
     op.drop_table("resources")
 
 
+def _up_news():
+    op.create_table(
+        "news_posts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("title_en", sa.String(length=200), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body_en", sa.Text(), nullable=True),
+        sa.Column("published_at", communaute.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("picture_name", sa.String(length=64), nullable=True),
+        sa.Column("picture_alt", sa.String(length=300), nullable=True),
+        sa.Column("picture_alt_en", sa.String(length=300), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_news_posts_author_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_news_posts")),
+    )
+    with op.batch_alter_table("news_posts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_news_posts_author_id"), ["author_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_news_posts_published_at"), ["published_at"], unique=False
+        )
+
+
+def _down_news():
+    with op.batch_alter_table("news_posts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_news_posts_published_at"))
+        batch_op.drop_index(batch_op.f("ix_news_posts_author_id"))
+
+    op.drop_table("news_posts")
+
+
 def upgrade():
     _up_requests()
     _up_resources()
+    _up_news()
 
 
 def downgrade():
+    _down_news()
     _down_resources()
     _down_requests()
