@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from communaute import email as outbox
 from communaute.cache import init_page_cache
 from communaute.config import load_config
-from communaute.content import localized, render_markdown
+from communaute.content import format_day, localized, render_markdown
 from communaute.errors import register_error_handlers
 from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
             "requests/translations",
             "resources/translations",
             "news/translations",
+            "publications/translations",
         )
     )
 
@@ -100,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
         magazine,
         main,
         news,
+        publications,
         requests,
         resources,
         security,
@@ -116,6 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(requests.bp, url_prefix="/requests")
     app.register_blueprint(resources.bp, url_prefix="/resources")
     app.register_blueprint(news.bp, url_prefix="/news")
+    app.register_blueprint(publications.bp, url_prefix="/publications")
     register_form_pages(app)
 
     from communaute.cli import register_cli
@@ -132,6 +135,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["paragraphs"] = outbox.text_to_html
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["format_day"] = format_day
     app.jinja_env.globals["localized"] = localized
 
     @app.context_processor

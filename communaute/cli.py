@@ -138,6 +138,7 @@ DOMAINS = {
             "requests",
             "resources",
             "news",
+            "publications",
         )
     },
 }

@@ -11,13 +11,16 @@ when it exists, otherwise the French, which the page marks ``lang="fr"`` with th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
 import nh3
+from babel.dates import format_date
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from communaute.i18n import current_language
+from communaute.i18n import REGIONAL, current_language
 
 #: The language coordinators always write in; the other is optional.
 SOURCE_LANGUAGE = "fr"
@@ -60,13 +63,14 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Safe HTML from Markdown. Headings start at h2 (the page has its own h1); links keep
-    only http, https and mailto, and get rel="noopener noreferrer nofollow"."""
+def render_markdown(text: str | None, first_heading: int = 2) -> Markup:
+    """Safe HTML from Markdown. Headings start at ``first_heading`` (the page has its own h1:
+    a higher heading is lowered to it); links keep only http, https and mailto (and relative
+    links), and get rel="noopener noreferrer nofollow"."""
     if not text:
         return Markup("")
     html = _markdown.render(text)
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    html = re.sub(r"<(/?)h([1-6])>", lambda m: f"<{m[1]}h{max(int(m[2]), first_heading)}>", html)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -76,3 +80,15 @@ def render_markdown(text: str | None) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+#: A day as people write it here: « 27 août 2025 », "August 27, 2025".
+DAY_FORMATS = {"fr": "d MMMM y", "en": "MMMM d, y"}
+
+
+def format_day(value: date | None, lang: str | None = None) -> str:
+    """A calendar day (a ``date``, no time zone to convert) in the reader's language."""
+    if value is None:
+        return ""
+    lang = lang or current_language()
+    return format_date(value, DAY_FORMATS[lang], locale=REGIONAL[lang])

@@ -285,13 +285,51 @@ def _down_news():
     op.drop_table("news_posts")
 
 
+def _up_publications():
+    op.create_table(
+        "publications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("title_en", sa.String(length=300), nullable=True),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("summary_en", sa.Text(), nullable=True),
+        sa.Column("sections", sa.Text(), nullable=False),
+        sa.Column("sections_en", sa.Text(), nullable=True),
+        sa.Column("recommendations", sa.Text(), nullable=False),
+        sa.Column("recommendations_en", sa.Text(), nullable=True),
+        sa.Column("authors", sa.Text(), nullable=False),
+        sa.Column("contributors", sa.Text(), nullable=False),
+        sa.Column("link_url", sa.String(length=500), nullable=True),
+        sa.Column("file_name", sa.String(length=64), nullable=True),
+        sa.Column("file_size", sa.Integer(), nullable=True),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_publications")),
+    )
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_publications_issued_on"), ["issued_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_publications_published"), ["published"], unique=False)
+
+
+def _down_publications():
+    with op.batch_alter_table("publications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_publications_published"))
+        batch_op.drop_index(batch_op.f("ix_publications_issued_on"))
+
+    op.drop_table("publications")
+
+
 def upgrade():
     _up_requests()
     _up_resources()
     _up_news()
+    _up_publications()
 
 
 def downgrade():
+    _down_publications()
     _down_news()
     _down_resources()
     _down_requests()
