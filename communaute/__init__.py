@@ -79,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
             "resources/translations",
             "news/translations",
             "publications/translations",
+            "portraits/translations",
         )
     )
 
@@ -101,6 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
         magazine,
         main,
         news,
+        portraits,
         publications,
         requests,
         resources,
@@ -119,6 +121,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(resources.bp, url_prefix="/resources")
     app.register_blueprint(news.bp, url_prefix="/news")
     app.register_blueprint(publications.bp, url_prefix="/publications")
+    app.register_blueprint(portraits.bp, url_prefix="/portraits")
     register_form_pages(app)
 
     from communaute.cli import register_cli

@@ -139,6 +139,7 @@ DOMAINS = {
             "resources",
             "news",
             "publications",
+            "portraits",
         )
     },
 }

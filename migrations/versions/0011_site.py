@@ -321,14 +321,114 @@ def _down_publications():
     op.drop_table("publications")
 
 
+def _up_portraits():
+    op.create_table(
+        "portraits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("role", sa.String(length=120), nullable=False),
+        sa.Column("role_en", sa.String(length=120), nullable=True),
+        sa.Column("quote", sa.Text(), nullable=False),
+        sa.Column("quote_en", sa.Text(), nullable=True),
+        sa.Column("photo_name", sa.String(length=64), nullable=True),
+        sa.Column("photo_alt", sa.String(length=300), nullable=True),
+        sa.Column("photo_alt_en", sa.String(length=300), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("consent_on", sa.Date(), nullable=True),
+        sa.Column("consent_note", sa.String(length=500), nullable=True),
+        sa.Column("consent_recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("withdrawn_at", communaute.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["consent_recorded_by_id"],
+            ["users.id"],
+            name=op.f("fk_portraits_consent_recorded_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_portraits_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["withdrawn_by_id"],
+            ["users.id"],
+            name=op.f("fk_portraits_withdrawn_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portraits")),
+    )
+    with op.batch_alter_table("portraits", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_portraits_consent_recorded_by_id"),
+            ["consent_recorded_by_id"],
+            unique=False,
+        )
+        batch_op.create_index(batch_op.f("ix_portraits_user_id"), ["user_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_portraits_withdrawn_by_id"), ["withdrawn_by_id"], unique=False
+        )
+
+    op.create_table(
+        "portrait_consent_moves",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("portrait_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "move",
+            sa.Enum("given", "withdrawn", name="consentmove", native_enum=False, length=20),
+            nullable=False,
+        ),
+        sa.Column("at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("consent_on", sa.Date(), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["users.id"],
+            name=op.f("fk_portrait_consent_moves_actor_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["portrait_id"],
+            ["portraits.id"],
+            name=op.f("fk_portrait_consent_moves_portrait_id_portraits"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portrait_consent_moves")),
+    )
+    with op.batch_alter_table("portrait_consent_moves", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_portrait_consent_moves_actor_id"), ["actor_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_portrait_consent_moves_portrait_id"), ["portrait_id"], unique=False
+        )
+
+
+def _down_portraits():
+    with op.batch_alter_table("portrait_consent_moves", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portrait_consent_moves_portrait_id"))
+        batch_op.drop_index(batch_op.f("ix_portrait_consent_moves_actor_id"))
+
+    op.drop_table("portrait_consent_moves")
+    with op.batch_alter_table("portraits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portraits_withdrawn_by_id"))
+        batch_op.drop_index(batch_op.f("ix_portraits_user_id"))
+        batch_op.drop_index(batch_op.f("ix_portraits_consent_recorded_by_id"))
+
+    op.drop_table("portraits")
+
+
 def upgrade():
     _up_requests()
     _up_resources()
     _up_news()
     _up_publications()
+    _up_portraits()
 
 
 def downgrade():
+    _down_portraits()
     _down_publications()
     _down_news()
     _down_resources()
