@@ -80,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
             "news/translations",
             "publications/translations",
             "portraits/translations",
+            "pages/translations",
         )
     )
 
@@ -102,6 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
         magazine,
         main,
         news,
+        pages,
         portraits,
         publications,
         requests,
@@ -122,6 +124,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(news.bp, url_prefix="/news")
     app.register_blueprint(publications.bp, url_prefix="/publications")
     app.register_blueprint(portraits.bp, url_prefix="/portraits")
+    app.register_blueprint(pages.bp, url_prefix="/pages")
     register_form_pages(app)
 
     from communaute.cli import register_cli

@@ -140,6 +140,7 @@ DOMAINS = {
             "news",
             "publications",
             "portraits",
+            "pages",
         )
     },
 }

@@ -419,15 +419,38 @@ def _down_portraits():
     op.drop_table("portraits")
 
 
+def _up_pages():
+    op.create_table(
+        "site_pages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("slug", sa.String(length=60), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("title_en", sa.String(length=120), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body_en", sa.Text(), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_site_pages")),
+        sa.UniqueConstraint("slug", name=op.f("uq_site_pages_slug")),
+    )
+
+
+def _down_pages():
+    op.drop_table("site_pages")
+
+
 def upgrade():
     _up_requests()
     _up_resources()
     _up_news()
     _up_publications()
     _up_portraits()
+    _up_pages()
 
 
 def downgrade():
+    _down_pages()
     _down_portraits()
     _down_publications()
     _down_news()
