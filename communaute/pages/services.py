@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -60,7 +61,13 @@ def footer_links() -> list[FooterLink]:
     memo = current_app.extensions.setdefault("pages_footer", {})
     if memo.get("until", 0) > time.monotonic():
         return memo["links"]
-    links = [FooterLink(p.slug, p.title, p.title_en) for p in db.session.scalars(published_query())]
+    try:
+        rows = db.session.scalars(published_query()).all()
+    except SQLAlchemyError:
+        # The error page of a database that does not answer has a footer too.
+        db.session.rollback()
+        return memo.get("links", [])
+    links = [FooterLink(p.slug, p.title, p.title_en) for p in rows]
     memo.update(links=links, until=time.monotonic() + FOOTER_SECONDS)
     return links
 
