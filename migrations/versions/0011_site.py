@@ -440,6 +440,113 @@ def _down_pages():
     op.drop_table("site_pages")
 
 
+def _up_activities():
+    op.create_table(
+        "training_activity_steps",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "reading",
+                "video",
+                "resource",
+                "reflection",
+                name="stepkind",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("title_en", sa.String(length=200), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("body_en", sa.Text(), nullable=True),
+        sa.Column("link_url", sa.String(length=500), nullable=True),
+        sa.Column("captions", sa.String(length=2), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["course_id"],
+            ["training_courses.id"],
+            name=op.f("fk_training_activity_steps_course_id_training_courses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_activity_steps")),
+        sa.UniqueConstraint(
+            "course_id", "position", name=op.f("uq_training_activity_steps_course_id_position")
+        ),
+    )
+    with op.batch_alter_table("training_activity_steps", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_training_activity_steps_course_id"), ["course_id"], unique=False
+        )
+
+    op.create_table(
+        "training_activity_completions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("registration_id", sa.Integer(), nullable=False),
+        sa.Column("completed_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["training_registrations.id"],
+            name=op.f("fk_training_activity_completions_registration_id_training_registrations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_activity_completions")),
+        sa.UniqueConstraint(
+            "registration_id", name=op.f("uq_training_activity_completions_registration_id")
+        ),
+    )
+    op.create_table(
+        "training_step_progress",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("registration_id", sa.Integer(), nullable=False),
+        sa.Column("step_id", sa.Integer(), nullable=False),
+        sa.Column("done_at", communaute.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["training_registrations.id"],
+            name=op.f("fk_training_step_progress_registration_id_training_registrations"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["step_id"],
+            ["training_activity_steps.id"],
+            name=op.f("fk_training_step_progress_step_id_training_activity_steps"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_step_progress")),
+        sa.UniqueConstraint(
+            "registration_id",
+            "step_id",
+            name=op.f("uq_training_step_progress_registration_id_step_id"),
+        ),
+    )
+    with op.batch_alter_table("training_step_progress", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_training_step_progress_registration_id"),
+            ["registration_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_training_step_progress_step_id"), ["step_id"], unique=False
+        )
+
+
+def _down_activities():
+    with op.batch_alter_table("training_step_progress", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_training_step_progress_step_id"))
+        batch_op.drop_index(batch_op.f("ix_training_step_progress_registration_id"))
+
+    op.drop_table("training_step_progress")
+    op.drop_table("training_activity_completions")
+    with op.batch_alter_table("training_activity_steps", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_training_activity_steps_course_id"))
+
+    op.drop_table("training_activity_steps")
+
+
 def upgrade():
     _up_requests()
     _up_resources()
@@ -447,9 +554,11 @@ def upgrade():
     _up_publications()
     _up_portraits()
     _up_pages()
+    _up_activities()
 
 
 def downgrade():
+    _down_activities()
     _down_pages()
     _down_portraits()
     _down_publications()
