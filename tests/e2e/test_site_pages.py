@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -125,3 +127,41 @@ def test_a_request_from_the_header_link_to_the_thank_you_page(live_server, page,
     page.wait_for_url("**/requests/sent")
     assert page.locator("h1").inner_text() == "Merci, votre demande a été envoyée"
     axe_check(page, context="sent")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_member_goes_through_a_self_paced_activity(live_server, browser, width):
+    """Register, each step with axe, the reflection answered, completion on /me."""
+    from communaute.demo import DEMO_MEMBER, load_demo
+
+    with live_server.app.app_context():
+        list(load_demo())
+        from communaute.extensions import db
+
+        db.session.remove()
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, locale="fr-CA")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/auth/login")
+        page.locator("#email").fill(DEMO_MEMBER[0])
+        page.locator("#password").fill(DEMO_MEMBER[1])
+        page.locator("main form.form button[type=submit]").click()
+        page.wait_for_url(lambda url: "/auth/login" not in url)
+        page.goto(live_server.url + "/trainings/savoir-experientiel-a-son-rythme")
+        page.get_by_role("button", name="M’inscrire et recevoir le matériel").click()
+        page.get_by_role("link", name="Commencer l’activité").click()
+        for _ in range(3):
+            axe_check(page, context=f"step {page.url} {width}")
+            page.get_by_role("button", name="C’est fait, étape suivante").click()
+        axe_check(page, context=f"reflection {width}")
+        page.locator("#answer").fill("La fatigue ne se voit pas.")
+        page.get_by_role("button", name="C’est fait, terminer l’activité").click()
+        page.wait_for_url("**/trainings/savoir-experientiel-a-son-rythme#materiel")
+        assert "Vous avez terminé cette activité" in page.content()
+        page.goto(live_server.url + "/me")
+        assert page.get_by_text(re.compile("Terminée le")).count() >= 1
+        axe_check(page, context=f"/me {width}")
+    finally:
+        context.close()
