@@ -143,3 +143,28 @@ def test_the_demo_activity_has_its_four_steps_once(app):
         s.kind for s in db.session.scalars(select(ActivityStep).order_by(ActivityStep.position))
     ]
     assert kinds == [StepKind.reading, StepKind.video, StepKind.resource, StepKind.reflection]
+
+
+def test_a_coordinator_adds_and_deletes_steps(client, course):
+    from tests.factories import make_coordinator
+
+    page = f"/trainings/manage/courses/{course.id}/steps"
+    login(client, make_member())
+    assert client.get(page).status_code == 403
+    client.post("/auth/logout", data={"csrf_token": ""})
+    team = client.application.test_client()
+    login(team, make_coordinator())
+    data = {"kind": "video", "title": "Capsule 2", "en_title": "", "body": "Transcription",
+            "en_body": "", "link_url": "", "captions": "fr"}  # fmt: skip
+    bad = post(team, page, data)
+    assert bad.status_code == 200 and 'id="link_url-error"' in bad.get_data(as_text=True)
+    bad = post(team, page, {**data, "link_url": "javascript:alert(1)"})
+    assert 'id="link_url-error"' in bad.get_data(as_text=True)
+    assert post(team, page, {**data, "link_url": "https://video.exemple.ca/2"}).status_code == 302
+    added = steps(course)[-1]
+    assert (added.position, added.title, added.captions) == (4, "Capsule 2", "fr")
+    assert (
+        post(team, f"/trainings/manage/steps/{added.id}/delete", form_page=page).status_code == 302
+    )
+    assert len(steps(course)) == 3
+    assert team.get("/trainings/manage/courses/2147483647/steps").status_code == 404
