@@ -4,7 +4,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask, has_request_context, request, session
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from communaute import email as outbox
@@ -14,7 +16,14 @@ from communaute.content import format_day, localized, render_markdown
 from communaute.errors import register_error_handlers
 from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
-from communaute.i18n import LANGUAGES, current_language, format_local, locale_selector
+from communaute.i18n import (
+    LANGUAGES,
+    current_language,
+    format_count,
+    format_local,
+    format_span,
+    locale_selector,
+)
 from communaute.routing import register_converters
 from communaute.web import register_form_pages
 
@@ -109,9 +118,12 @@ def create_app(config: dict | None = None) -> Flask:
         requests,
         resources,
         security,
+        subscriptions,
         trainings,
         webinars,
     )
+
+    del subscriptions  # imported for its model and its personal-data hooks
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
@@ -139,10 +151,32 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local"] = format_local
+    app.jinja_env.filters["count"] = format_count
+    app.jinja_env.filters["span"] = format_span
     app.jinja_env.filters["paragraphs"] = outbox.text_to_html
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["format_day"] = format_day
     app.jinja_env.globals["localized"] = localized
+
+    @app.template_global()
+    def content_lang(item) -> Markup:
+        """` lang="fr"` on what a coordinator or an author wrote in another language than
+        the page's, so a screen reader reads a French title with a French voice."""
+        language = getattr(item, "language", item)
+        if language in LANGUAGES and language != current_language():
+            return Markup(' lang="%s"') % language
+        return Markup("")
+
+    @app.template_global()
+    def offered_in(item) -> Markup:
+        """The short note under French content on an English page (and the reverse)."""
+        language = getattr(item, "language", item)
+        if language not in LANGUAGES or language == current_language():
+            return Markup("")
+        note = (
+            _("Content offered in French") if language == "fr" else _("Content offered in English")
+        )
+        return Markup('<p class="content-note">%s</p>') % note
 
     @app.context_processor
     def inject():

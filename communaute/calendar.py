@@ -7,8 +7,10 @@ calendar app replaces the event on a change and removes it on a cancellation
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from icalendar import Alarm, Calendar, Event
 
@@ -32,16 +34,11 @@ class CalendarEvent:
     alarm_text: str = ""
 
 
-def build_ics(event: CalendarEvent, *, cancelled: bool = False) -> bytes:
-    """The iCalendar file of ``event``: PUBLISH with an alarm, or CANCEL without one."""
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+def _vevent(event: CalendarEvent, *, cancelled: bool, stamp: datetime) -> Event:
     vevent = Event()
     vevent.add("uid", event.uid)
     vevent.add("sequence", event.sequence)
-    vevent.add("dtstamp", utcnow())
+    vevent.add("dtstamp", stamp)
     vevent.add("dtstart", event.start)
     vevent.add("dtend", event.end)
     vevent.add("summary", event.summary)
@@ -58,5 +55,65 @@ def build_ics(event: CalendarEvent, *, cancelled: bool = False) -> bytes:
         alarm.add("description", event.alarm_text or event.summary)
         alarm.add("trigger", -event.alarm_before)
         vevent.add_component(alarm)
-    cal.add_component(vevent)
+    return vevent
+
+
+def build_ics(
+    event: CalendarEvent | None = None,
+    *,
+    cancelled: bool = False,
+    events: Iterable[tuple[CalendarEvent, bool]] | None = None,
+    name: str = "",
+) -> bytes:
+    """The iCalendar file of ``event``: PUBLISH with an alarm, or CANCEL without one.
+
+    With ``events`` instead, a feed (a calendar app subscribes to it): every
+    (event, cancelled) pair, the cancelled ones kept and marked STATUS:CANCELLED so the
+    apps remove them, under the calendar ``name``."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    stamp = utcnow()
+    if events is None:
+        if event is None:
+            raise TypeError("build_ics needs an event or events")
+        cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+        cal.add_component(_vevent(event, cancelled=cancelled, stamp=stamp))
+        return cal.to_ical()
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("x-wr-calname", name)
+    for one, one_cancelled in events:
+        cal.add_component(_vevent(one, cancelled=one_cancelled, stamp=stamp))
     return cal.to_ical()
+
+
+def _utc_stamp(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_link(event: CalendarEvent) -> str:
+    """ "Add to Google Calendar": the event in Google's form, nothing stored anywhere."""
+    query = {
+        "action": "TEMPLATE",
+        "text": event.summary,
+        "dates": f"{_utc_stamp(event.start)}/{_utc_stamp(event.end)}",
+        "details": event.description[:1500],
+        "location": event.location,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_link(event: CalendarEvent) -> str:
+    """ "Add to Outlook.com": the same, in Outlook on the web's form."""
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.summary,
+        "startdt": event.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": event.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "body": event.description[:1500],
+        "location": event.location,
+    }
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)

@@ -15,7 +15,7 @@ from babel.util import pathmatch
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from communaute.email import deliver_due, outage_pause
+from communaute.email import deliver_due, outage_pause, run_due_jobs
 from communaute.errors import DomainError
 from communaute.extensions import db
 
@@ -79,6 +79,9 @@ def outbox_worker(interval, once, outage_backoff):
         current_app.config["OUTBOX_OUTAGE_BACKOFF"] = outage_backoff
     pause = 0.0
     while True:
+        for key, count in run_due_jobs().items():
+            if count:
+                click.echo(f"{key} : {count} rappel(s) mis en file d'envoi.")
         run = deliver_due()
         db.session.remove()
         if run.outage:

@@ -90,6 +90,10 @@ SETTINGS = (
     #: Bodies of sent emails are purged after this many days (failed ones are kept until a
     #: coordinator sends them again or dismisses them).
     Setting("OUTBOX_RETENTION_DAYS", whole_number, 30),
+    #: The delivery process (the background thread, `flask outbox worker`) also runs the
+    #: due reminders of trainings and webinars every this many seconds (0: never; then
+    #: cron runs `flask trainings|webinars send-reminders`).
+    Setting("REMINDERS_INTERVAL", whole_number, 300),
     #: Redis shared by every app process: rendered public pages for visitors who are not
     #: logged in (communaute/cache.py). Unset: no page cache.
     Setting("PAGE_CACHE_URL", text),

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.i18n import REGIONAL
-from communaute.registry import register_personal_data
+from communaute.registry import periodic_jobs, register_personal_data
 
 log = logging.getLogger("communaute.email")
 
@@ -89,6 +89,8 @@ class OutboxMessage(db.Model):
     html_body: Mapped[str] = mapped_column(Text)
     #: [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list] = mapped_column(JSON, default=list)
+    #: Extra headers ({"List-Unsubscribe": ...}), for the emails a person can stop.
+    headers: Mapped[dict | None] = mapped_column(JSON)
     state: Mapped[OutboxState] = mapped_column(
         db.Enum(OutboxState, native_enum=False, length=20), default=OutboxState.pending
     )
@@ -218,11 +220,13 @@ def queue_email(
     user_id: int | None = None,
     attachments: list[Attachment] | None = None,
     forget_when_sent: bool = False,
+    headers: dict[str, str] | None = None,
     **context,
 ) -> OutboxMessage:
     """Renders an email and adds it to the outbox in the current transaction (no commit).
 
-    ``forget_when_sent``: the row is deleted once the email has left.
+    ``forget_when_sent``: the row is deleted once the email has left. ``headers``: extra
+    headers, each made one line.
     """
     subject, text, html_body = render_email(template, language, **context)
     msg = OutboxMessage(
@@ -242,6 +246,7 @@ def queue_email(
             }
             for a in attachments or []
         ],
+        headers={_one_line(k): _one_line(v) for k, v in headers.items()} if headers else None,
         state=OutboxState.pending,
         next_attempt_at=utcnow(),
     )
@@ -330,6 +335,7 @@ def _to_mail(msg: OutboxMessage, recipient: str | None = None) -> Message:
         body=msg.text_body,
         html=msg.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        extra_headers=dict(msg.headers) if msg.headers else None,
     )
     for a in msg.attachments or []:
         message.attach(a["filename"], a["content_type"], base64.b64decode(a["data"]))
@@ -658,6 +664,46 @@ def purge_if_due() -> None:
         log.info("outbox: the text of %d sent email(s) deleted (retention)", purged)
 
 
+def run_periodic_jobs() -> dict[str, int]:
+    """Runs every periodic job (the due reminders) now, each in its own transaction: one
+    that fails is logged and rolled back, the others go on. Returns key -> count."""
+    done = {}
+    for job in periodic_jobs():
+        try:
+            done[job.key] = job.run()
+            db.session.commit()
+        except Exception:  # a job must never stop the delivery of email
+            db.session.rollback()
+            log.exception("periodic job %s", job.key)
+    return done
+
+
+def run_due_jobs() -> dict[str, int]:
+    """run_periodic_jobs(), when REMINDERS_INTERVAL seconds passed since this process last
+    did (at once the first time); nothing when the interval is 0. Two processes may both
+    run: the reminders are claimed first (communaute.seats.claim_reminders), sent once."""
+    interval = current_app.config.get("REMINDERS_INTERVAL", 0)
+    if not interval:
+        return {}
+    state = current_app.extensions.setdefault("periodic_jobs", {"next": None})
+    now = time.monotonic()
+    if state["next"] is not None and now < state["next"]:
+        return {}
+    state["next"] = now + interval
+    return run_periodic_jobs()
+
+
+def seconds_to_next_jobs() -> float | None:
+    """How long until run_due_jobs() has work (None: never)."""
+    interval = current_app.config.get("REMINDERS_INTERVAL", 0)
+    if not interval:
+        return None
+    state = current_app.extensions.get("periodic_jobs") or {"next": None}
+    if state["next"] is None:
+        return 0.0
+    return max(0.0, state["next"] - time.monotonic())
+
+
 class _Deliverer:
     """One thread per process that drains the outbox when a commit queued mail.
 
@@ -693,15 +739,19 @@ class _Deliverer:
     def _run(self) -> None:
         pause = 0.0
         while not self.stopping.is_set():
+            with self.app.app_context():
+                jobs_in = seconds_to_next_jobs()
             if pause:
-                self.stopping.wait(pause)
+                self.stopping.wait(pause if jobs_in is None else min(pause, jobs_in))
             else:
-                self.wake.wait()
+                # Woken by a commit that queued mail, or when the reminders are due.
+                self.wake.wait(jobs_in)
             if self.stopping.is_set():
                 return
             self.wake.clear()
             with self.app.app_context():
                 try:
+                    run_due_jobs()
                     run = deliver_due()
                     while (run.sent or run.failed) and not run.outage:
                         run = deliver_due()  # until a pass finds nothing more to do
@@ -732,7 +782,18 @@ def _after_rollback(session):
 
 
 def init_outbox(app: Flask) -> None:
-    app.extensions["outbox_deliverer"] = _Deliverer(app)
+    deliverer = app.extensions["outbox_deliverer"] = _Deliverer(app)
+
+    @app.before_request
+    def _start_delivery_thread():
+        # The web process of `make run` (background delivery) runs the reminders by
+        # itself from its first request on; the thread is started once.
+        if (
+            app.config["OUTBOX_DELIVERY"] == "background"
+            and app.config.get("REMINDERS_INTERVAL")
+            and (deliverer.thread is None or not deliverer.thread.is_alive())
+        ):
+            deliverer.poke()
 
 
 def _of(user):

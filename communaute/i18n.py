@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from flask import has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -15,14 +16,15 @@ REGIONAL = {"fr": "fr_CA", "en": "en_CA"}
 TIMEZONE = "America/Montreal"
 MONTREAL = ZoneInfo(TIMEZONE)
 
-#: How people read a date here: « mardi 24 novembre 2026, 12 h 00 » (no line break inside
-#: the time: non-breaking spaces).
+#: How people read a date here: « mardi 24 novembre 2026, 12 h », « 9 h 30 », « lundi
+#: 1er décembre » (no line break inside the time: non-breaking spaces). French times are
+#: written by french_time(), not by a Babel pattern: "12 h", never "12 h 00" nor "09 h".
 FORMATS = {
     "fr": {
-        "datetime": "EEEE d MMMM y, HH\u00a0'h'\u00a0mm",
+        "datetime": "EEEE d MMMM y",
         "date": "EEEE d MMMM y",
-        "short": "d MMM y, HH\u00a0'h'\u00a0mm",
-        "time": "HH\u00a0'h'\u00a0mm",
+        "short": "d MMM y",
+        "time": "",
     },
     "en": {
         "datetime": "EEEE, MMMM d, y, h:mm a",
@@ -31,6 +33,20 @@ FORMATS = {
         "time": "h:mm a",
     },
 }
+NBSP = "\u00a0"
+
+
+def french_time(at: time) -> str:
+    """« 9 h », « 12 h 30 »: the hour without a leading zero, the minutes only when there are."""
+    hour = f"{at.hour}{NBSP}h"
+    return hour if at.minute == 0 else f"{hour}{NBSP}{at.minute:02d}"
+
+
+def _french_date(day: date, pattern: str) -> str:
+    # « 1er décembre »: the first of the month is an ordinal in French.
+    if day.day == 1:
+        pattern = pattern.replace("d ", "d'er' ", 1)
+    return format_date(day, pattern, locale=REGIONAL["fr"])
 
 
 def select_language() -> str:
@@ -64,6 +80,11 @@ def format_local(value: datetime | None, kind: str = "datetime", lang: str | Non
     lang = lang or current_language()
     pattern = FORMATS[lang][kind]
     local = value.astimezone(MONTREAL)
+    if lang == "fr":
+        if kind == "time":
+            return french_time(local.time())
+        day = _french_date(local.date(), pattern)
+        return day if kind == "date" else f"{day}, {french_time(local.time())}"
     if kind == "date":
         return format_date(local.date(), pattern, locale=REGIONAL[lang])
     if kind == "time":
@@ -105,3 +126,51 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", (text or "").casefold().translate(_SPELLED))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.translate(_SPELLED).split())
+
+
+def format_count(value: int, lang: str | None = None) -> str:
+    """20 000 in French (a space that does not break), 20,000 in English."""
+    return format_decimal(value, locale=REGIONAL[lang or current_language()])
+
+
+class LocalNumber(int):
+    """A number for a message: `%(max)s` shows it as the reader writes it ("20 000"), at the
+    moment the message is read, so it can sit in a lazy string made at import time."""
+
+    def __str__(self) -> str:
+        return format_count(int(self))
+
+
+def _clock(local: datetime, lang: str) -> str:
+    """ "12 h", "12 h 30" in French; "12 p.m.", "12:30 p.m." in English."""
+    if lang == "fr":
+        return french_time(local.time())
+    pattern = "h a" if local.minute == 0 else "h:mm a"
+    return format_time(local.time(), pattern, locale=REGIONAL[lang])
+
+
+def format_span(
+    start: datetime, end: datetime | None, lang: str | None = None, *, now: datetime | None = None
+) -> str:
+    """When something happens, in words, Montreal time: « mercredi 9 décembre, de 12 h à
+    13 h » (the year only when it is not this year's), "Wednesday, December 9, from 12 p.m.
+    to 1 p.m."."""
+    lang = lang or current_language()
+    local_start = start.astimezone(MONTREAL)
+    this_year = (now or datetime.now(UTC)).astimezone(MONTREAL).year
+    if lang == "fr":
+        day_pattern = "EEEE d MMMM" if local_start.year == this_year else "EEEE d MMMM y"
+    else:
+        day_pattern = "EEEE, MMMM d" if local_start.year == this_year else "EEEE, MMMM d, y"
+    if lang == "fr":
+        day = _french_date(local_start.date(), day_pattern)
+    else:
+        day = format_date(local_start.date(), day_pattern, locale=REGIONAL[lang])
+    if end is None:
+        return f"{day}, {_clock(local_start, lang)}"
+    local_end = end.astimezone(MONTREAL)
+    if local_end.date() != local_start.date():
+        return f"{day}, {_clock(local_start, lang)} – {format_local(end, 'datetime', lang)}"
+    if lang == "fr":
+        return f"{day}, de {_clock(local_start, lang)} à {_clock(local_end, lang)}"
+    return f"{day}, from {_clock(local_start, lang)} to {_clock(local_end, lang)}"

@@ -64,6 +64,24 @@ class DemoLoader:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class CalendarSource:
+    key: str
+    #: events(user, language) -> [(calendar.CalendarEvent, cancelled)] for the user's feed
+    events: Callable[[Any, str], list]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    key: str
+    #: run() -> how many things it did; flushes, the caller commits (reminders)
+    run: Callable[[], int]
+    order: int = 50
+
+
+CALENDAR_SOURCES: dict[str, CalendarSource] = {}
+PERIODIC_JOBS: dict[str, PeriodicJob] = {}
 PROVIDERS: dict[str, PersonalDataProvider] = {}
 ME_SECTIONS: dict[str, MeSection] = {}
 HOME_BLOCKS: dict[str, HomeBlock] = {}
@@ -91,6 +109,25 @@ def register_coordination_link(key: str, *, endpoint: str, label, order: int = 5
 
 def register_demo_loader(key: str, load: Callable, *, order: int = 50) -> None:
     DEMO_LOADERS[key] = DemoLoader(key, load, order)
+
+
+def register_calendar_source(key: str, events: Callable, *, order: int = 50) -> None:
+    """What a blueprint puts in a member's calendar feed (/calendar/<token>.ics)."""
+    CALENDAR_SOURCES[key] = CalendarSource(key, events, order)
+
+
+def calendar_sources() -> list[CalendarSource]:
+    return _ordered(CALENDAR_SOURCES)
+
+
+def register_periodic_job(key: str, run: Callable[[], int], *, order: int = 50) -> None:
+    """Work the delivery process does by itself every REMINDERS_INTERVAL seconds (the due
+    reminders); ``run`` must be safe to run in two processes at once (claim first)."""
+    PERIODIC_JOBS[key] = PeriodicJob(key, run, order)
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return _ordered(PERIODIC_JOBS)
 
 
 def _ordered(registry: dict) -> list:

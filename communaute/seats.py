@@ -402,8 +402,12 @@ def claim_reminders(model: type, due: Select, *, now: datetime) -> list:
     rows the other run locked are skipped (SKIP LOCKED on PostgreSQL) and rows it already
     marked no longer match, so each reminder is claimed once. The caller queues the emails
     in the same transaction and commits: a crash before the commit sends nothing and
-    claims nothing.
+    claims nothing. Members who turned reminders off in their mail preferences are left out.
     """
+    from communaute.auth.models import User
+
+    no_reminders = select(User.id).where(User.id == model.user_id, User.wants_reminders.is_(False))
+    due = due.where(~no_reminders.exists())
     ids = db.session.scalars(due.with_for_update(skip_locked=True, of=model)).all()
     if not ids:
         return []

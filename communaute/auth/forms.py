@@ -166,6 +166,14 @@ class ProfileForm(BaseForm):
     )
 
 
+class MailPreferencesForm(BaseForm):
+    wants_reminders = BooleanField(
+        _l("A reminder the day before each session or webinar I signed up for")
+    )
+    webinar_news = BooleanField(_l("News of the webinar series: an email for each new webinar"))
+    language = SelectField(_l("Language of the emails"), choices=LANGUAGE_CHOICES)
+
+
 class EmailChangeForm(BaseForm):
     new_email = email_field(_l("New email address"))
     current_password = PasswordField(

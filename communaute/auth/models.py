@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.db import utcnow
@@ -78,6 +78,8 @@ class User(UserMixin, db.Model):
     needs_phone_only: Mapped[bool] = mapped_column(default=False)
     needs_helper: Mapped[bool] = mapped_column(default=False)
     needs_other: Mapped[str | None] = mapped_column(String(500))
+    #: Reminders the day before a session or a webinar (mail preferences); on by default.
+    wants_reminders: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     #: The key of the second factor (TOTP, base32), shared with the person's app at enrolment.
@@ -87,6 +89,9 @@ class User(UserMixin, db.Model):
     #: The 30-second time step of the last code accepted: that code, and older ones, never
     #: open a session again (a code seen over a shoulder or in a log cannot be replayed).
     totp_last_step: Mapped[int | None]
+    #: The secret part of the address of my calendar feed (/calendar/<token>.ics); None: no
+    #: feed. A new one makes the old address stop working.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     consents: Mapped[list[ConsentRecord]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ConsentRecord.id"
@@ -126,6 +131,8 @@ class User(UserMixin, db.Model):
 
 class ConsentPurpose(enum.StrEnum):
     privacy_policy = "privacy_policy"
+    #: News of the webinar series (communaute.subscriptions keeps who receives it).
+    webinar_news = "webinar_news"
 
 
 class ConsentRecord(db.Model):

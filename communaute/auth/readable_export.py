@@ -92,6 +92,11 @@ LABELS = {
     "network": _l("Network"),
     "detail": _l("Detail"),
     "id": _l("Number"),
+    # Issue 13, journeys: the calendar feed, a guest's accessibility needs.
+    "calendar_feed": _l("Your calendar address"),
+    "active": _l("Turned on"),
+    "address": _l("Address"),
+    "accessibility_needs": _l("Accessibility needs"),
 }
 
 #: Codes the export keeps as codes (for another service), shown in words here.

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from communaute import subscriptions
 from communaute.audit import EventKind, record_event
 from communaute.auth import emails
 from communaute.auth.models import ConsentPurpose, ConsentRecord, Participation, Role, User
@@ -250,6 +251,28 @@ def update_profile(user: User, **fields) -> None:
             raise TypeError(key)
 
 
+def update_mail_preferences(
+    user: User, *, wants_reminders: bool, webinar_news: bool, language: str
+) -> None:
+    """Reminders on or off, the news of the series (a consent, recorded with its words and
+    withdrawable), and the language of every email."""
+    user.wants_reminders = bool(wants_reminders)
+    user.language = language
+    purpose = subscriptions.Purpose.webinar_news
+    had = subscriptions.is_subscribed(purpose, user.email)
+    if webinar_news and not had:
+        sub = subscriptions.subscribe(
+            purpose, user.email, language=language, source="preferences", user_id=user.id
+        )
+        record_consent(user, purpose, granted=True, version="1", text=str(sub.consent_text))
+    elif not webinar_news and had:
+        sub = subscriptions.find(purpose, user.email)
+        subscriptions.withdraw(sub)
+        record_consent(user, purpose, granted=False, version="1", text=str(sub.consent_text))
+    elif had:
+        subscriptions.find(purpose, user.email).language = language
+
+
 def request_email_change(user: User, new_email: str, password: str) -> None:
     """Sends a confirmation to the new address; the change happens when it is confirmed."""
     if not check_password(user, password):
@@ -272,6 +295,7 @@ def confirm_email_change(token: str) -> User:
     if find_by_email(user.pending_email) is not None:
         raise TokenError(_l("Another account already uses this email address."))
     old = user.email
+    subscriptions.follow_address(user, user.pending_email)
     user.email = user.pending_email
     user.pending_email = None
     user.confirmed_at = user.confirmed_at or utcnow()

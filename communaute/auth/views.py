@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
+from communaute import subscriptions
 from communaute.audit import EventKind, record_event
 from communaute.auth import bp, readable_export, second_factor, services, sessions
 from communaute.auth.forms import (
@@ -28,6 +29,7 @@ from communaute.auth.forms import (
     DeleteAccountForm,
     EmailChangeForm,
     LoginForm,
+    MailPreferencesForm,
     PasswordChangeForm,
     ProfileForm,
     RecoveryCodesForm,
@@ -76,6 +78,11 @@ code_attempts_per_account = limiter.shared_limit(
 def me():
     """The logged-in User itself: services and Flask-Login get objects, never the proxy."""
     return current_user._get_current_object()
+
+
+#: Where to go once the address is confirmed: the page the person was on when they chose to
+#: create an account (a course, say), kept in their session.
+AFTER_CONFIRM = "next_after_confirm"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -163,8 +170,9 @@ def _after_login(user, next_url: str | None):
 @limiter.limit("20 per hour", methods=["POST"])
 @limit_per_recipient("email")
 def register():
+    next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("main.me"))
+        return redirect(next_url or url_for("main.me"))
     form = RegisterForm()
     if request.method == "GET":
         form.language.data = session.get("lang", "fr")
@@ -188,8 +196,12 @@ def register():
                 ),
                 "success",
             )
-            return redirect(url_for("main.me"))
-    return render_template("auth/register.html", form=form)
+            if next_url:
+                # Back where the person was going (the course), and there again once the
+                # address is confirmed from the email (in this browser).
+                session[AFTER_CONFIRM] = next_url
+            return redirect(next_url or url_for("main.me"))
+    return render_template("auth/register.html", form=form, next_url=next_url)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -326,10 +338,11 @@ def confirm(token):
             work.flash(_("Thank you. Your email address is confirmed."))
         if work.failed:
             return render_template("auth/token_problem.html", message=work.error.message), 400
+        back = safe_next(session.pop(AFTER_CONFIRM, None))
         return redirect(
-            url_for("main.me")
+            (back or url_for("main.me"))
             if current_user.is_authenticated
-            else url_for("auth.login", email=email)
+            else url_for("auth.login", email=email, next=back)
         )
     return render_template("auth/confirm.html", form=form)
 
@@ -413,6 +426,35 @@ def profile():
             session["lang"] = current_user.language
             return redirect(url_for("auth.profile"))
     return _profile_page(form=form)
+
+
+@bp.route("/mail", methods=["GET", "POST"])
+@login_required
+def mail_preferences():
+    """Which emails I receive. Confirmations and changes to my own sign-ups always come."""
+    user = me()
+    form = MailPreferencesForm()
+    if request.method == "GET":
+        form.wants_reminders.data = user.wants_reminders
+        form.webinar_news.data = subscriptions.is_subscribed(
+            subscriptions.Purpose.webinar_news, user.email
+        )
+        form.language.data = user.language
+    if form.validate_on_submit():
+        with unit_of_work(form) as work:
+            services.update_mail_preferences(
+                user,
+                wants_reminders=form.wants_reminders.data,
+                webinar_news=form.webinar_news.data,
+                language=form.language.data,
+            )
+            work.flash(_("Your email choices are saved."))
+        if not work.failed:
+            session["lang"] = user.language
+            return redirect(url_for("auth.mail_preferences"))
+    return render_template(
+        "auth/mail_preferences.html", form=form, news_text=subscriptions.PURPOSE_TEXTS
+    )
 
 
 @bp.route("/profile/password", methods=["POST"])

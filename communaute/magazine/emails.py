@@ -78,3 +78,14 @@ def notify_team_withdrawn(submission, *, was_published: bool) -> None:
             was_published=was_published,
             link=public_url("magazine.review", submission_id=submission.id),
         )
+
+
+def notify_withdrawn(submission, *, was_published: bool) -> None:
+    """Receipt to the author who withdrew a text: it is withdrawn, and off the site if it
+    was published."""
+    _to_author(submission, "withdrawn", "withdrawn", was_published=was_published)
+
+
+def notify_revision_approved(submission) -> None:
+    """Receipt to the author who approved the team's edit: the edited text is now theirs."""
+    _to_author(submission, "revision_approved", "revision_approved")

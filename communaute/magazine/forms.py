@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from communaute.forms import BaseForm
+from communaute.i18n import LocalNumber
 from communaute.magazine.models import (
     BYLINE_LABELS,
     FORM_LABELS,
@@ -38,7 +39,11 @@ class MultiCheckboxField(SelectMultipleField):
 class SubmissionForm(BaseForm):
     title = StringField(
         _l("Title"),
-        validators=[Length(max=TITLE_MAX, message=_l("Up to %(max)d characters.", max=TITLE_MAX))],
+        validators=[
+            Length(
+                max=TITLE_MAX, message=_l("Up to %(max)s characters.", max=LocalNumber(TITLE_MAX))
+            )
+        ],
     )
     # The length is checked by the service, with a message saying by how much to shorten.
     text = TextAreaField(_l("Your text"))
@@ -64,7 +69,10 @@ class SubmissionForm(BaseForm):
     pen_name = StringField(
         _l("Pen name"),
         validators=[
-            Length(max=PEN_NAME_MAX, message=_l("Up to %(max)d characters.", max=PEN_NAME_MAX))
+            Length(
+                max=PEN_NAME_MAX,
+                message=_l("Up to %(max)s characters.", max=LocalNumber(PEN_NAME_MAX)),
+            )
         ],
     )
     third_party = RadioField(
@@ -93,7 +101,10 @@ class MessageForm(BaseForm):
         _l("Message"),
         render_kw={"rows": 5},
         validators=[
-            Length(max=MESSAGE_MAX, message=_l("Up to %(max)d characters.", max=MESSAGE_MAX))
+            Length(
+                max=MESSAGE_MAX,
+                message=_l("Up to %(max)s characters.", max=LocalNumber(MESSAGE_MAX)),
+            )
         ],
     )
 
@@ -130,20 +141,26 @@ class EditionForm(BaseForm):
         _l("Number"),
         validators=[
             InputRequired(_l("Give the number of the edition.")),
-            NumberRange(min=1, max=100_000, message=_l("Give a number between 1 and 100000.")),
+            NumberRange(
+                min=1,
+                max=100_000,
+                message=_l("Give a number between 1 and %(max)s.", max=LocalNumber(100_000)),
+            ),
         ],
     )
     label = StringField(
         _l("Name shown to readers"),
         validators=[
             InputRequired(_l("Give the edition a name.")),
-            Length(max=120, message=_l("Up to %(max)d characters.", max=120)),
+            Length(max=120, message=_l("Up to %(max)s characters.", max=LocalNumber(120))),
         ],
     )
     editorial = TextAreaField(
         _l("Editorial"),
         render_kw={"rows": 8},
-        validators=[Length(max=TEXT_MAX, message=_l("Up to %(max)d characters.", max=TEXT_MAX))],
+        validators=[
+            Length(max=TEXT_MAX, message=_l("Up to %(max)s characters.", max=LocalNumber(TEXT_MAX)))
+        ],
     )
 
 
@@ -152,6 +169,6 @@ class ThemeForm(BaseForm):
         _l("New theme"),
         validators=[
             InputRequired(_l("Give the theme a name.")),
-            Length(max=80, message=_l("Up to %(max)d characters.", max=80)),
+            Length(max=80, message=_l("Up to %(max)s characters.", max=LocalNumber(80))),
         ],
     )

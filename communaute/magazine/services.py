@@ -20,7 +20,7 @@ from communaute.db import utcnow
 from communaute.email import OutboxMessage
 from communaute.errors import DomainError, Problems
 from communaute.extensions import db
-from communaute.i18n import REGIONAL
+from communaute.i18n import REGIONAL, LocalNumber
 from communaute.magazine import emails
 from communaute.magazine.models import (
     MESSAGE_MAX,
@@ -165,11 +165,11 @@ def _check(data: SubmissionData, *, final: bool) -> None:
     if len(data.text) > TEXT_MAX:
         problems.add(
             _l(
-                "The text is %(n)d characters long; the limit is %(max)d. Shorten it by "
-                "%(over)d characters.",
-                n=len(data.text),
-                max=TEXT_MAX,
-                over=len(data.text) - TEXT_MAX,
+                "The text is %(n)s characters long; the limit is %(max)s. Shorten it by "
+                "%(over)s characters.",
+                n=LocalNumber(len(data.text)),
+                max=LocalNumber(TEXT_MAX),
+                over=LocalNumber(len(data.text) - TEXT_MAX),
             ),
             field="text",
         )
@@ -275,7 +275,8 @@ def _clean_message(body: str | None) -> str | None:
     body = (body or "").strip()
     if len(body) > MESSAGE_MAX:
         raise MagazineError(
-            _l("A message can have up to %(max)d characters.", max=MESSAGE_MAX), field="message"
+            _l("A message can have up to %(max)s characters.", max=LocalNumber(MESSAGE_MAX)),
+            field="message",
         )
     return body or None
 
@@ -451,7 +452,8 @@ def coordinator_edit_text(submission: Submission, new_text: str, *, actor: User)
         raise MagazineError(_l("An edit already waits for the author's answer."), field="text")
     if len(new_text) > TEXT_MAX:
         raise MagazineError(
-            _l("The text can have up to %(max)d characters.", max=TEXT_MAX), field="text"
+            _l("The text can have up to %(max)s characters.", max=LocalNumber(TEXT_MAX)),
+            field="text",
         )
     if not new_text.strip():
         raise MagazineError(_l("The text cannot be empty."), field="text")
@@ -480,6 +482,7 @@ def approve_revision(revision: TextRevision, *, author: User) -> None:
         )
     )
     db.session.flush()
+    emails.notify_revision_approved(submission)
 
 
 def answer_revision(revision: TextRevision, body: str, *, author: User) -> None:
@@ -541,6 +544,7 @@ def withdraw(submission: Submission, *, author: User, note: str | None = None) -
     db.session.flush()
     if was != S.draft:
         emails.notify_team_withdrawn(submission, was_published=was == S.published)
+    emails.notify_withdrawn(submission, was_published=was == S.published)
 
 
 def change_consent(

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from communaute.main import views  # noqa: E402, F401
+from communaute.main import calendar_feed, views  # noqa: E402, F401

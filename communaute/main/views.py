@@ -3,10 +3,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
+from communaute import subscriptions
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors
 from communaute.email import OutboxMessage, OutboxState, dismiss, resend
-from communaute.extensions import db
+from communaute.extensions import csrf, db, limiter
 from communaute.forms import ButtonForm
 from communaute.main import bp
 from communaute.registry import coordination_links, home_blocks, me_sections
@@ -37,6 +38,40 @@ def privacy():
 def me():
     sections = [(s, s.context(current_user)) for s in me_sections()]
     return render_template("main/me.html", sections=sections, resend_form=ButtonForm())
+
+
+@bp.route("/mail/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+@limiter.limit("30 per minute", methods=["POST"])
+def unsubscribe(token):
+    """The link at the foot of every email a person asked for (RFC 8058).
+
+    GET asks (a mail scanner opening the link changes nothing). POST stops it: from our
+    button, or from the mail program's own "unsubscribe" button, which POSTs
+    ``List-Unsubscribe=One-Click`` without a cookie or a form. That is why this one POST
+    has no CSRF token: the secret token of the address is in the link, and all it can do
+    is stop an email.
+    """
+    sub = subscriptions.by_token(token)
+    if sub is None:
+        return render_template("main/unsubscribe.html", sub=None), 404
+    done = False
+    if request.method == "POST":
+        with unit_of_work():
+            subscriptions.withdraw(sub)
+        done = True
+    return render_template(
+        "main/unsubscribe.html",
+        sub=sub,
+        done=done or not sub.active,
+        label=subscriptions.PURPOSE_LABELS.get(sub.purpose, sub.purpose),
+    )
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for /favicon.ico whatever the page says: the same icon."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.route("/healthz")

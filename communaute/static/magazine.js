@@ -9,11 +9,14 @@
   var template = out.getAttribute("data-template");
   var over = out.getAttribute("data-over");
   var timer = null;
+  // "20 000" in French, "20,000" in English: the page's language, as the server writes it.
+  var lang = document.documentElement.lang === "en" ? "en-CA" : "fr-CA";
+  function num(x) { return x.toLocaleString(lang); }
   function update() {
     var n = area.value.length;
     var text = n > max
-      ? over.replace("%(n)s", n).replace("%(over)s", n - max)
-      : template.replace("%(n)s", n).replace("%(max)s", max);
+      ? over.replace("%(n)s", num(n)).replace("%(over)s", num(n - max))
+      : template.replace("%(n)s", num(n)).replace("%(max)s", num(max));
     out.textContent = text;
     out.classList.toggle("char-count-over", n > max);
   }

@@ -17,31 +17,40 @@ UID = "training-session-{id}@communaute.experiences"
 ALARM_BEFORE = timedelta(days=1)
 
 
+def calendar_event(session, *, language: str = "fr", with_link: bool = True):
+    """The session as a calendar event. ``with_link``: the online link is in (for a
+    confirmed registrant only; the public file of the course page has none)."""
+    course = session.course
+    with force_locale(REGIONAL.get(language, "fr_CA")):
+        reminder = _("Reminder: %(title)s", title=course.title)
+    online = session.online_url if with_link else ""
+    location = online if online and not session.place else session.place
+    description = course.summary
+    if online:
+        description += "\n\n" + online
+    description += "\n\n" + public_url("trainings.course", slug=course.slug)
+    return calendar.CalendarEvent(
+        uid=UID.format(id=session.id),
+        sequence=session.sequence,
+        start=session.starts_at,
+        end=session.ends_at,
+        summary=course.title,
+        description=description,
+        location=location or "",
+        url=online or public_url("trainings.course", slug=course.slug),
+        alarm_before=ALARM_BEFORE,
+        alarm_text=reminder,
+    )
+
+
 def build_ics(reg, *, cancelled: bool = False) -> bytes:
     """An iCalendar file for the registration's session, with a reminder alarm a day before.
 
-    The online link is included: the file only ever goes to confirmed registrants.
+    The online link is included for a confirmed registrant (never the waiting list).
     """
-    session = reg.session
-    course = session.course
-    with force_locale(REGIONAL.get(reg.user.language, "fr_CA")):
-        reminder = _("Reminder: %(title)s", title=course.title)
-    location = session.online_url if session.online_url and not session.place else session.place
-    description = course.summary
-    if session.online_url:
-        description += "\n\n" + session.online_url
     return calendar.build_ics(
-        calendar.CalendarEvent(
-            uid=UID.format(id=session.id),
-            sequence=session.sequence,
-            start=session.starts_at,
-            end=session.ends_at,
-            summary=course.title,
-            description=description,
-            location=location or "",
-            url=session.online_url or "",
-            alarm_before=ALARM_BEFORE,
-            alarm_text=reminder,
+        calendar_event(
+            reg.session, language=reg.user.language, with_link=reg.state.value == "confirmed"
         ),
         cancelled=cancelled,
     )
@@ -95,10 +104,26 @@ def _cancel_ics(reg) -> list[Attachment]:
     return [Attachment("annulation.ics", "text/calendar", build_ics(reg, cancelled=True))]
 
 
-def notify_registration_cancelled(reg, *, was_confirmed: bool = False) -> None:
-    """The cancellation is recorded; a confirmed seat also gets a calendar cancellation."""
+def notify_registration_cancelled(
+    reg, *, was_confirmed: bool = False, by_team: bool = False
+) -> None:
+    """The cancellation is recorded; a confirmed seat also gets a calendar cancellation.
+    ``by_team``: a coordinator cancelled it, and the email says so."""
     attachments = _cancel_ics(reg) if was_confirmed and reg.session else None
-    _send("cancelled", reg, "cancelled", attachments)
+    _send("cancelled", reg, "cancelled", attachments, by_team=by_team)
+
+
+def notify_switched(reg, previous_session) -> None:
+    """The member moved to another date of the same course: one email, the new date's
+    calendar file, and the old date's cancellation."""
+    old = calendar.build_ics(
+        calendar_event(previous_session, language=reg.user.language), cancelled=True
+    )
+    attachments = [
+        Attachment("annulation.ics", "text/calendar", old),
+        *(_ics(reg) if reg.state.value == "confirmed" else []),
+    ]
+    _send("switched", reg, "switched", attachments, previous=previous_session)
 
 
 def notify_session_changed(reg) -> None:

@@ -6,7 +6,7 @@ import re
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -77,6 +77,13 @@ class CourseForm(BaseForm):
             URL(message=_l("This web address is not valid.")),
         ],
     )
+    allows_several = BooleanField(
+        _l("A member may register for several sessions of this course"),
+        description=_l(
+            "Leave unticked when the sessions are the same course on different dates: "
+            "a member who chooses a second date is offered to switch."
+        ),
+    )
 
     def values(self) -> dict:
         from communaute.trainings.models import Audience, CourseFormat
@@ -92,6 +99,7 @@ class CourseForm(BaseForm):
             "duration": self.duration.data or "",
             "prerequisites": self.prerequisites.data or "",
             "material_url": self.material_url.data or None,
+            "allows_several": bool(self.allows_several.data),
         }
 
 

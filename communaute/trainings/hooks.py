@@ -3,13 +3,15 @@
 from flask_babel import lazy_gettext as _l
 
 from communaute.registry import (
+    register_calendar_source,
     register_coordination_link,
     register_demo_loader,
     register_home_block,
     register_me_section,
+    register_periodic_job,
     register_personal_data,
 )
-from communaute.trainings import services
+from communaute.trainings import emails, services
 from communaute.trainings.demo import load_demo_trainings
 
 
@@ -17,10 +19,25 @@ def _me_context(user) -> dict:
     return services.member_registrations(user)
 
 
+def _calendar_events(user, language: str) -> list:
+    """My sessions for my feed: the cancelled ones (mine or the session) marked so."""
+    return [
+        (
+            emails.calendar_event(
+                reg.session, language=language, with_link=reg.state.value == "confirmed"
+            ),
+            reg.state.value == "cancelled" or reg.session.state.value == "cancelled",
+        )
+        for reg in services.feed_registrations(user)
+    ]
+
+
 def _home_block() -> dict:
     return {"template": "trainings/_home.html", "sessions": services.upcoming_sessions(3)}
 
 
+register_calendar_source("trainings", _calendar_events, order=10)
+register_periodic_job("trainings.reminders", services.send_reminders, order=10)
 register_personal_data(
     "trainings",
     export=services.export_member,

@@ -72,6 +72,7 @@ SYSTEM_REASONS = {
     "auto:promoted": _l("A seat freed up: promoted from the waiting list"),
     "auto:given_back": _l("Seat given back from the email link"),
     "auto:session_cancelled": _l("Session cancelled"),
+    "auto:switched": _l("Moved to another date of the same course by the member"),
 }
 
 
@@ -97,6 +98,9 @@ class Course(db.Model):
     #: For self-paced activities: given to the member as soon as they register.
     material_url: Mapped[str | None] = mapped_column(String(500))
     published: Mapped[bool] = mapped_column(default=False)
+    #: False: one seat per member across the course's sessions (a second date offers to
+    #: switch); True: a member may take several sessions (a series of separate meetings).
+    allows_several: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Title, summary and description folded (communaute.i18n.fold): what the catalog's
     #: search compares, without accents or case, the same on SQLite and PostgreSQL.

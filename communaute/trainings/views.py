@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from communaute import calendar
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors
 from communaute.db import utcnow
 from communaute.exports import csv_response
 from communaute.extensions import db
 from communaute.forms import CONTROL, ButtonForm
+from communaute.i18n import current_language
 from communaute.routing import whole_number
-from communaute.trainings import bp, services
+from communaute.trainings import bp, emails, services
 from communaute.trainings.forms import CancelSessionForm, CourseForm, MoveForm, SessionForm
 from communaute.trainings.models import (
     AUDIENCE_LABELS,
@@ -96,11 +98,13 @@ def course(slug):
     upcoming = [s for s in course.sessions if s.starts_at > now]
     past = [s for s in course.sessions if s.starts_at <= now]
     mine = {}
+    boxes = {}
     self_paced = None
     if current_user.is_authenticated:
         regs = services.course_registrations(course, current_user)
         positions = services.waitlist_positions(regs.values())
         mine = {sid: (reg, positions.get(reg.id)) for sid, reg in regs.items()}
+        boxes = {sid: _box(reg, positions.get(reg.id)) for sid, reg in regs.items()}
         if course.is_self_paced:
             self_paced = services.self_paced_registration(course, current_user)
     counts = services.state_counts(s.id for s in upcoming)
@@ -121,20 +125,62 @@ def course(slug):
         upcoming=upcoming,
         past=past[::-1],
         mine=mine,
+        boxes=boxes,
+        other_seat=any(s.id in mine for s in upcoming),
         info=info,
         self_paced=self_paced,
     )
 
 
-@bp.route("/sessions/<id:session_id>/register", methods=["POST"])
-@login_required
-def register(session_id):
+def _box(reg: Registration, position=None) -> dict:
+    """What the "you are in" box of a registration shows (course page, its own page)."""
+    event = emails.calendar_event(
+        reg.session, language=current_language(), with_link=reg.state.value == "confirmed"
+    )
+    return {
+        "reg": reg,
+        "session": reg.session,
+        "course": reg.course,
+        "position": position,
+        "ics_url": url_for("trainings.registration_ics", registration_id=reg.id),
+        "google_url": calendar.google_link(event),
+        "outlook_url": calendar.outlook_link(event),
+    }
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _visible_session(session_id: int) -> TrainingSession:
     session = db.get_or_404(TrainingSession, session_id)
     if not session.course.visible_to(current_user):
         abort(404)
+    return session
+
+
+def _own_registration(registration_id: int) -> Registration:
+    """A member's own registration; anyone else's is a 404 (it does not exist for them)."""
+    reg = db.get_or_404(Registration, registration_id)
+    if reg.user_id != current_user.id:
+        abort(404)
+    return reg
+
+
+@bp.route("/sessions/<id:session_id>/register", methods=["POST"])
+@login_required
+def register(session_id):
+    session = _visible_session(session_id)
     target = url_for("trainings.course", slug=session.course.slug)
     require_button(ButtonForm())
-    with unit_of_work() as work:
+    with unit_of_work(show=False) as work:
         reg, created = services.register_for_session(session, member=current_user)
         if not created:
             work.flash(_("You are already registered for this session."), "info")
@@ -148,7 +194,78 @@ def register(session_id):
                     n=services.waitlist_position(reg),
                 )
             )
-    return redirect(target)
+        registration_id = reg.id
+    if work.failed:
+        if work.error.action == "switch":
+            return redirect(url_for("trainings.switch", session_id=session_id))
+        flash(str(work.error.message), "error")
+        return redirect(target)
+    return redirect(url_for("trainings.registration", registration_id=registration_id))
+
+
+@bp.route("/registrations/<id:registration_id>")
+@login_required
+def registration(registration_id):
+    """The confirmation page of a registration: when, where, calendars, change or cancel."""
+    reg = _own_registration(registration_id)
+    if reg.session is None:
+        return redirect(url_for("trainings.course", slug=reg.course.slug, _anchor="materiel"))
+    position = services.waitlist_position(reg) if reg.state == RegistrationState.waiting else None
+    return render_template(
+        "trainings/registration.html", box=_box(reg, position), form=ButtonForm()
+    )
+
+
+@bp.route("/registrations/<id:registration_id>/calendar.ics")
+@login_required
+def registration_ics(registration_id):
+    reg = _own_registration(registration_id)
+    if reg.session is None:
+        abort(404)
+    cancelled = reg.state == RegistrationState.cancelled or (
+        reg.session.state == SessionState.cancelled
+    )
+    return _ics_response(
+        emails.build_ics(reg, cancelled=cancelled), f"formation-{reg.session_id}.ics"
+    )
+
+
+@bp.route("/sessions/<id:session_id>/calendar.ics")
+def session_ics(session_id):
+    """A session for anyone's calendar: no online link (that goes to registrants only)."""
+    session = _visible_session(session_id)
+    event = emails.calendar_event(session, language=current_language(), with_link=False)
+    return _ics_response(
+        calendar.build_ics(event, cancelled=session.state == SessionState.cancelled),
+        f"formation-{session.id}.ics",
+    )
+
+
+@bp.route("/sessions/<id:session_id>/switch", methods=["GET", "POST"])
+@login_required
+def switch(session_id):
+    """One seat per course: "You are registered for X; switch to Y?" (GET asks, POST moves)."""
+    session = _visible_session(session_id)
+    current = services.other_seat(session, current_user)
+    if current is None:
+        return redirect(url_for("trainings.course", slug=session.course.slug))
+    form = ButtonForm()
+    if request.method == "POST":
+        require_button(form)
+        with unit_of_work() as work:
+            new = services.switch_session(current, session, member=current_user)
+            new_id = new.id
+            work.flash(_("Your registration moved to the new date. An email is on its way."))
+        if not work.failed:
+            return redirect(url_for("trainings.registration", registration_id=new_id))
+    return render_template(
+        "trainings/switch.html",
+        current=current,
+        session=session,
+        course=session.course,
+        form=form,
+        refusal=services.why_not_register(session, current_user),
+    )
 
 
 @bp.route("/<slug>/register", methods=["POST"])

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from communaute import calendar
+from communaute import calendar, subscriptions
 from communaute.email import Attachment, public_url, queue_email
 from communaute.i18n import REGIONAL
 from communaute.webinars.tokens import make_cancel_token
@@ -16,36 +16,42 @@ from communaute.webinars.tokens import make_cancel_token
 ALARM_BEFORE = timedelta(minutes=30)
 
 
-def build_ics(webinar, signup, *, cancelled: bool = False) -> bytes:
-    """An iCalendar file for one person: join link and phone inside, an alarm before.
+def calendar_event(webinar, signup=None, *, language: str | None = None):
+    """The webinar as a calendar event, for one person (``signup``) or for everyone.
 
-    The join link only goes to a confirmed person, never to the waiting list.
-    """
-    confirmed = signup.state.value == "confirmed" and bool(webinar.join_url)
-    with force_locale(REGIONAL.get(signup.language, "fr_CA")):
+    The join link only goes to a confirmed person, never to the waiting list nor to the
+    public series feed. The UID is the webinar's, the same in every file and feed; a
+    person's SEQUENCE adds their own changes (cancelled, back) to the webinar's."""
+    confirmed = signup is not None and signup.state.value == "confirmed" and bool(webinar.join_url)
+    language = language or (signup.language if signup is not None else "fr")
+    with force_locale(REGIONAL.get(language, "fr_CA")):
         lines = [webinar.title]
         if confirmed:
             lines.append(_("Join link: %(url)s", url=webinar.join_url))
-        if webinar.phone_dial_in:
+        if webinar.phone_dial_in and signup is not None:
             lines.append(_("By phone: %(phone)s", phone=webinar.phone_dial_in))
         if webinar.captioning:
             lines.append(_("Captions: %(details)s", details=webinar.captioning))
+        page = public_url("webinars.detail", webinar_id=webinar.id)
         alarm_text = _("Webinar in 30 minutes: %(title)s", title=webinar.title)
-    return calendar.build_ics(
-        calendar.CalendarEvent(
-            uid=f"webinar-{webinar.id}@communaute.experiences",
-            sequence=webinar.sequence,
-            start=webinar.start_at,
-            end=webinar.end_at,
-            summary=webinar.title,
-            description="\n".join(lines),
-            location=webinar.join_url if confirmed else "",
-            url=webinar.join_url if confirmed else "",
-            alarm_before=ALARM_BEFORE,
-            alarm_text=alarm_text,
-        ),
-        cancelled=cancelled,
+    lines.append(page)
+    return calendar.CalendarEvent(
+        uid=f"webinar-{webinar.id}@communaute.experiences",
+        sequence=webinar.sequence + (signup.ics_sequence or 0 if signup is not None else 0),
+        start=webinar.start_at,
+        end=webinar.end_at,
+        summary=webinar.title,
+        description="\n".join(lines),
+        location=webinar.join_url if confirmed else "",
+        url=webinar.join_url if confirmed else page,
+        alarm_before=ALARM_BEFORE,
+        alarm_text=alarm_text,
     )
+
+
+def build_ics(webinar, signup, *, cancelled: bool = False) -> bytes:
+    """An iCalendar file for one person: join link and phone inside, an alarm before."""
+    return calendar.build_ics(calendar_event(webinar, signup), cancelled=cancelled)
 
 
 def _ics(webinar, signup, *, cancelled: bool = False) -> list[Attachment]:
@@ -54,6 +60,7 @@ def _ics(webinar, signup, *, cancelled: bool = False) -> list[Attachment]:
 
 
 def _queue(kind: str, signup, template: str, attachments=None, **ctx) -> None:
+    token = make_cancel_token(signup)
     queue_email(
         kind=f"webinars.{kind}",
         to=signup.email,
@@ -65,7 +72,8 @@ def _queue(kind: str, signup, template: str, attachments=None, **ctx) -> None:
         webinar=signup.webinar,
         page_link=public_url("webinars.detail", webinar_id=signup.webinar_id),
         series_link=public_url("webinars.series"),
-        cancel_link=public_url("webinars.cancel", token=make_cancel_token(signup)),
+        cancel_link=public_url("webinars.cancel", token=token),
+        manage_link=public_url("webinars.my_signup", token=token),
         **ctx,
     )
 
@@ -73,6 +81,14 @@ def _queue(kind: str, signup, template: str, attachments=None, **ctx) -> None:
 def notify_signup_confirmed(signup) -> None:
     """Confirmation: Montreal date and time, join link, .ics, one-click cancellation link."""
     _queue("confirmed", signup, "confirmed", _ics(signup.webinar, signup))
+
+
+def notify_signup_cancelled(signup) -> None:
+    """The person cancelled (from the email's link, or /me): a receipt, and a CANCEL .ics
+    that removes the webinar from their calendar."""
+    _queue(
+        "signup_cancelled", signup, "signup_cancelled", _ics(signup.webinar, signup, cancelled=True)
+    )
 
 
 def notify_waitlisted(signup, position: int | None) -> None:
@@ -111,3 +127,20 @@ def notify_thanks(signup) -> None:
 def notify_missed(signup) -> None:
     """ "Sorry we missed you" to a no-show, with the recording and resources."""
     _queue("missed", signup, "missed")
+
+
+def notify_announcement(webinar, subscription) -> None:
+    """A new webinar, to someone who asked for the news of the series: not transactional, so
+    it carries the one-click unsubscribe link and the List-Unsubscribe headers (RFC 8058)."""
+    queue_email(
+        kind="webinars.announcement",
+        to=subscription.email,
+        user_id=subscription.user_id,
+        language=subscription.language,
+        template="webinars/emails/announcement",
+        headers=subscriptions.list_headers(subscription),
+        webinar=webinar,
+        page_link=public_url("webinars.detail", webinar_id=webinar.id),
+        unsubscribe_link=subscriptions.unsubscribe_url(subscription),
+        preferences_link=public_url("auth.mail_preferences"),
+    )

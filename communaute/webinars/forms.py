@@ -26,15 +26,15 @@ from wtforms.validators import (
 from communaute.auth.forms import email_field
 from communaute.forms import BaseForm, check_local_time, plausible_year
 from communaute.i18n import local_to_utc, utc_to_local
+from communaute.subscriptions import PURPOSE_TEXTS, Purpose
 
 MAX_SPEAKERS = 3
 LANGUAGE_CHOICES = [("fr", _l("French")), ("en", _l("English"))]
 
 #: The words a guest ticks to hear about the series; stored with the sign-up.
-NEWS_CONSENT_TEXT = _l(
-    "I agree to receive emails from Expériences about the next webinars of the series. "
-    "I can stop them at any time."
-)
+#: The words a guest ticks to hear about the series; kept with the consent
+#: (communaute.subscriptions), which the link in every announcement withdraws.
+NEWS_CONSENT_TEXT = PURPOSE_TEXTS[Purpose.webinar_news]
 
 
 class HttpUrl:
@@ -242,6 +242,25 @@ class GuestSignupForm(BaseForm):
         validators=[Length(max=200, message=_l("Too long (200 characters at most)."))],
     )
     news_consent = BooleanField(NEWS_CONSENT_TEXT, default=False)
+    accessibility_needs = TextAreaField(
+        _l("Accessibility needs (optional)"),
+        description=_l(
+            "For example: captions, a sign language interpreter, joining by phone only. "
+            "Only the coordinators see it."
+        ),
+        validators=[
+            Length(max=500, message=_l("Too long (500 characters at most).")),
+        ],
+        render_kw={"rows": 3},
+    )
+
+
+class SignupManageForm(BaseForm):
+    """What a guest may change on their sign-up, from the link in their email."""
+
+    name = GuestSignupForm.name
+    language = GuestSignupForm.language
+    accessibility_needs = GuestSignupForm.accessibility_needs
 
 
 class AttendanceForm(BaseForm):

@@ -3,13 +3,15 @@
 from flask_babel import lazy_gettext as _l
 
 from communaute.registry import (
+    register_calendar_source,
     register_coordination_link,
     register_demo_loader,
     register_home_block,
     register_me_section,
+    register_periodic_job,
     register_personal_data,
 )
-from communaute.webinars import services
+from communaute.webinars import emails, services
 from communaute.webinars.demo import load_demo_webinars
 
 
@@ -26,6 +28,20 @@ def _home_block() -> dict:
     return {"template": "webinars/_home.html", "webinars": services.upcoming_webinars(limit=3)}
 
 
+def _calendar_events(user, language: str) -> list:
+    """My sign-ups for my feed: the cancelled ones (mine or the webinar) marked so."""
+    return [
+        (
+            emails.calendar_event(s.webinar, s, language=language),
+            s.state.value == "cancelled" or s.webinar.is_cancelled,
+        )
+        for s in services.signups_of(user)
+        if s.webinar.start_at >= services.utcnow() - services.FEED_PAST
+    ]
+
+
+register_calendar_source("webinars", _calendar_events, order=20)
+register_periodic_job("webinars.reminders", services.send_reminders, order=20)
 register_personal_data(
     "webinars",
     export=services.export_signups,

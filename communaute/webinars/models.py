@@ -124,6 +124,12 @@ class Signup(db.Model):
     )
     language: Mapped[str] = mapped_column(String(2), default="fr")
     how_heard: Mapped[str | None] = mapped_column(String(200))
+    #: What a guest asked for to take part (captions, an interpreter...), as typed; a
+    #: member's needs are on the account.
+    accessibility_needs: Mapped[str | None] = mapped_column(String(500))
+    #: Added to the webinar's SEQUENCE in this person's calendar files: bumped when they
+    #: cancel (the CANCEL file must replace the event) and when they come back.
+    ics_sequence: Mapped[int] = mapped_column(default=0)
     news_consent: Mapped[bool] = mapped_column(default=False)
     #: The exact words the person ticked, and when (Law 25).
     news_consent_text: Mapped[str | None] = mapped_column(Text)

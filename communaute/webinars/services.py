@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from communaute import seats
+from communaute import seats, subscriptions
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -230,6 +230,7 @@ def sign_up_guest(
     how_heard: str | None = None,
     news_consent: bool = False,
     news_consent_text: str | None = None,
+    accessibility_needs: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Signup, bool]:
     """Signs up a guest (no account) by name and address.
@@ -250,6 +251,7 @@ def sign_up_guest(
         how_heard=how_heard,
         news_consent=news_consent,
         news_consent_text=news_consent_text,
+        accessibility_needs=accessibility_needs,
         now=now,
     )
 
@@ -264,6 +266,7 @@ def _sign_up(
     how_heard: str | None = None,
     news_consent: bool = False,
     news_consent_text: str | None = None,
+    accessibility_needs: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Signup, bool]:
     now = now or utcnow()
@@ -295,18 +298,48 @@ def _sign_up(
             state=SignupState.confirmed,
             created_at=now,
             how_heard=how_heard or None,
+            ics_sequence=0,
         )
+    else:
+        # Back after a cancellation: the new file must win over the CANCEL one.
+        signup.ics_sequence = (signup.ics_sequence or 0) + 1
     signup.name, signup.language = name, language
+    if member is None:
+        signup.accessibility_needs = accessibility_needs or None
     signup.user_id = member.id if member is not None else signup.user_id
     signup.joined_at = now
     if news_consent:
         signup.news_consent = True
         signup.news_consent_text = str(news_consent_text or "")
         signup.news_consent_at = now
+        subscriptions.subscribe(
+            subscriptions.Purpose.webinar_news,
+            email,
+            language=language,
+            source="webinar_signup",
+            user_id=member.id if member is not None else None,
+            text=news_consent_text,
+            now=now,
+        )
     # Same address at the same moment (no row lock on SQLite): the first one stands.
     signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
     _notify_state(signup)
     return signup, created
+
+
+def update_signup(
+    signup: Signup, *, name: str, language: str, accessibility_needs: str | None
+) -> None:
+    """What a person may change on their own sign-up (from the email's link). Raises
+    SignupError once it is cancelled."""
+    if signup.state == SignupState.cancelled:
+        raise SignupError(_l("This sign-up is cancelled."))
+    if not name:
+        raise SignupError(_l("Enter your name."), field="name")
+    signup.name = name
+    signup.language = language if language in ("fr", "en") else signup.language
+    signup.accessibility_needs = accessibility_needs or None
+    db.session.flush()
 
 
 def _notify_state(signup: Signup) -> None:
@@ -329,7 +362,9 @@ def cancel_signup(signup: Signup, *, actor=None, now: datetime | None = None) ->
     if signup.state == SignupState.cancelled:
         return []
     previous = seats.cancel(signup, actor=actor, now=now)
+    signup.ics_sequence = (signup.ics_sequence or 0) + 1
     db.session.flush()
+    emails.notify_signup_cancelled(signup)
     if previous != SignupState.confirmed:
         return []
     return _promote(webinar, now=now)
@@ -410,6 +445,39 @@ def send_follow_up(webinar: Webinar, *, now: datetime | None = None) -> tuple[in
     webinar.follow_up_sent_at = now
     db.session.flush()
     return thanked, missed
+
+
+def announcement_topic(webinar: Webinar) -> str:
+    return f"webinar:{webinar.id}"
+
+
+def announcement_audience(webinar: Webinar) -> int:
+    """How many people who asked for the news of the series have not had this one yet."""
+    query = subscriptions.not_yet_sent(
+        subscriptions.Purpose.webinar_news, announcement_topic(webinar)
+    )
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def why_not_announce(webinar: Webinar, now: datetime | None = None) -> WebinarError | None:
+    if webinar.is_cancelled or webinar.is_past(now or utcnow()):
+        return WebinarError(_l("Only a webinar still to come can be announced."))
+    return None
+
+
+def announce(webinar: Webinar, *, now: datetime | None = None) -> int:
+    """Emails the news of ``webinar`` to everyone who asked for the series' news, once each
+    (claimed, like the reminders: two coordinators pressing at once send it once). Each
+    email has its one-click unsubscribe link and headers. Returns how many were queued."""
+    now = now or utcnow()
+    if (refusal := why_not_announce(webinar, now)) is not None:
+        raise refusal
+    claimed = subscriptions.claim_sends(
+        subscriptions.Purpose.webinar_news, announcement_topic(webinar), now=now
+    )
+    for sub in claimed:
+        emails.notify_announcement(webinar, sub)
+    return len(claimed)
 
 
 def _counts(rows) -> dict:
@@ -508,6 +576,21 @@ def upcoming_webinars(*, now: datetime | None = None, limit: int | None = None) 
     return list(db.session.scalars(query))
 
 
+#: How far back the public calendar feed goes.
+FEED_PAST = timedelta(days=90)
+
+
+def feed_webinars(*, now: datetime | None = None) -> list[Webinar]:
+    """The webinars of the public feed: the last three months and everything to come,
+    the cancelled ones too (the feed marks them, so calendars remove them)."""
+    since = (now or utcnow()) - FEED_PAST
+    return list(
+        db.session.scalars(
+            select(Webinar).where(Webinar.start_at >= since).order_by(Webinar.start_at, Webinar.id)
+        )
+    )
+
+
 #: Past webinars shown per page of the series (the newest first).
 PAST_PER_PAGE = 12
 
@@ -560,6 +643,7 @@ def export_signups(user) -> list[dict]:
             "name": s.name,
             "language": s.language,
             "how_heard": s.how_heard,
+            "accessibility_needs": s.accessibility_needs,
             "news_consent": s.news_consent,
             "news_consent_text": s.news_consent_text,
             "news_consent_at": s.news_consent_at.isoformat() if s.news_consent_at else None,

@@ -1,24 +1,27 @@
-from flask import redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import Response, abort, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from communaute import calendar, subscriptions
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors
+from communaute.email import render_email
 from communaute.exports import csv_response
 from communaute.extensions import db, limiter
 from communaute.forms import ButtonForm
-from communaute.i18n import format_local
+from communaute.i18n import current_language, format_local
 from communaute.limits import limit_per_recipient
 from communaute.routing import whole_number
 from communaute.web import paginate, require_button, shown_on, unit_of_work
-from communaute.webinars import bp, services
+from communaute.webinars import bp, emails, services
 from communaute.webinars.forms import (
     NEWS_CONSENT_TEXT,
     AttendanceForm,
     GuestSignupForm,
     RescheduleForm,
+    SignupManageForm,
     WebinarCreateForm,
     WebinarEditForm,
 )
@@ -44,15 +47,66 @@ def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None):
     if current_user.is_authenticated:
         mine = services.signup_of(webinar, current_user)
         position = services.waiting_position(mine) if mine else None
+    if form is None:
+        # The emails come in the language of the page the guest reads, unless they choose.
+        form = GuestSignupForm(language=current_language())
     return render_template(
         "webinars/detail.html",
         webinar=webinar,
-        form=form or GuestSignupForm(),
+        form=form,
         member_form=ButtonForm(),
         mine=mine,
         position=position,
-        cancel_token=services.make_cancel_token(mine) if mine else None,
+        box=_box(webinar, mine, position, manage=True) if mine else None,
         seats_left=services.seats_left(webinar),
+    )
+
+
+def _box(webinar: Webinar, signup: Signup, position, *, manage: bool, ics_url=None) -> dict:
+    """What the "you are in" box shows: when, how to join, calendars, manage or cancel.
+    ``manage``: the page may link to the sign-up's own page (its link is secret)."""
+    event = emails.calendar_event(webinar, signup, language=current_language())
+    token = services.make_cancel_token(signup)
+    return {
+        "webinar": webinar,
+        "signup": signup,
+        "position": position,
+        "ics_url": ics_url or url_for("webinars.signup_ics", token=token),
+        "google_url": calendar.google_link(event),
+        "outlook_url": calendar.outlook_link(event),
+        "manage_url": url_for("webinars.my_signup", token=token) if manage else None,
+        "cancel_url": url_for("webinars.cancel", token=token) if manage else None,
+    }
+
+
+#: The sign-ups this browser just made as a guest (webinar id -> sign-up id), so that its
+#: confirmation page and .ics can be shown without a link; a few at most.
+SESSION_KEY = "webinar_signups"
+
+
+def _remember(signup_: Signup) -> None:
+    made = {k: v for k, v in session.get(SESSION_KEY, {}).items() if k != str(signup_.webinar_id)}
+    made[str(signup_.webinar_id)] = signup_.id
+    session[SESSION_KEY] = dict(list(made.items())[-5:])
+
+
+def _viewers_signup(webinar: Webinar) -> Signup | None:
+    """The sign-up of whoever looks: a member's own, or the one this browser just made."""
+    if current_user.is_authenticated:
+        return services.signup_of(webinar, current_user)
+    signup_id = session.get(SESSION_KEY, {}).get(str(webinar.id))
+    signup_ = db.session.get(Signup, signup_id) if isinstance(signup_id, int) else None
+    return signup_ if signup_ is not None and signup_.webinar_id == webinar.id else None
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
@@ -81,7 +135,9 @@ def _member_signup(webinar: Webinar):
         work.flash(*_signed_up_message(signup_, created))
     if work.failed and work.error.action == "confirm":
         return redirect(url_for("main.me"))
-    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    if work.failed:
+        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    return redirect(url_for("webinars.confirmation", webinar_id=webinar.id))
 
 
 def _guest_signup(webinar: Webinar):
@@ -90,7 +146,7 @@ def _guest_signup(webinar: Webinar):
     if not form.validate_on_submit():
         return _detail_page(webinar, form)
     with unit_of_work(form) as work:
-        services.sign_up_guest(
+        signup_, _created = services.sign_up_guest(
             webinar,
             email=form.email.data,
             name=form.name.data,
@@ -98,7 +154,9 @@ def _guest_signup(webinar: Webinar):
             how_heard=form.how_heard.data or None,
             news_consent=form.news_consent.data,
             news_consent_text=str(NEWS_CONSENT_TEXT),
+            accessibility_needs=form.accessibility_needs.data or None,
         )
+        _remember(signup_)
         # The same words whether the address was new or not: nobody learns who signed up.
         work.flash(
             _(
@@ -109,7 +167,111 @@ def _guest_signup(webinar: Webinar):
         )
     if work.failed:
         return _detail_page(webinar, form)
-    return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    return redirect(url_for("webinars.confirmation", webinar_id=webinar.id))
+
+
+@bp.route("/<id:webinar_id>/confirmation")
+def confirmation(webinar_id):
+    """After a sign-up (POST/redirect/GET): what, when, how to join, calendars, what next.
+
+    A guest's page says the same whether the address was new or not, and gives no power
+    over the sign-up: changing or cancelling it takes the link sent to the address."""
+    webinar = db.get_or_404(Webinar, webinar_id)
+    signup_ = _viewers_signup(webinar)
+    if signup_ is None or signup_.state == SignupState.cancelled:
+        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
+    member = current_user.is_authenticated
+    return render_template(
+        "webinars/confirmation.html",
+        webinar=webinar,
+        box=_box(
+            webinar,
+            signup_,
+            services.waiting_position(signup_),
+            manage=member,
+            ics_url=url_for("webinars.ics", webinar_id=webinar.id),
+        ),
+        guest=not member,
+    )
+
+
+@bp.route("/<id:webinar_id>/calendar.ics")
+def ics(webinar_id):
+    """The webinar for a calendar: with the join link for whoever signed up (a member, or
+    the guest who just did in this browser), without it for everyone else."""
+    webinar = db.get_or_404(Webinar, webinar_id)
+    signup_ = _viewers_signup(webinar)
+    if signup_ is not None and signup_.state == SignupState.cancelled:
+        signup_ = None
+    if signup_ is not None:
+        body = emails.build_ics(webinar, signup_)
+    else:
+        event = emails.calendar_event(webinar, language=current_language())
+        body = calendar.build_ics(event, cancelled=webinar.is_cancelled)
+    return _ics_response(body, f"webinaire-{webinar.id}.ics")
+
+
+@bp.route("/calendar.ics")
+def series_feed():
+    """The public feed of the series: every webinar to come and of the last months."""
+    lang = current_language()
+    events = [
+        (emails.calendar_event(w, language=lang), w.is_cancelled) for w in services.feed_webinars()
+    ]
+    name = _("Lunchtime webinars, Expériences")
+    return Response(
+        calendar.build_ics(events=events, name=name),
+        mimetype="text/calendar",
+        headers={"Cache-Control": "public, max-age=900"},
+    )
+
+
+def _signup_or_problem(token: str):
+    try:
+        return services.signup_for_token(token), None
+    except TokenError as exc:
+        return None, render_template("webinars/cancel.html", problem=exc.message)
+
+
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+def my_signup(token):
+    """Manage my sign-up, from the link in the email: name, language, accessibility needs;
+    cancelling is one link away (with its own confirmation step)."""
+    signup_, problem = _signup_or_problem(token)
+    if problem is not None:
+        return problem, 400
+    webinar = signup_.webinar
+    form = SignupManageForm(obj=signup_)
+    if form.validate_on_submit() and signup_.state != SignupState.cancelled:
+        with unit_of_work(form) as work:
+            services.update_signup(
+                signup_,
+                name=form.name.data,
+                language=form.language.data,
+                accessibility_needs=form.accessibility_needs.data or None,
+            )
+            work.flash(_("Your changes are saved."))
+        if not work.failed:
+            return redirect(url_for("webinars.my_signup", token=token))
+    return render_template(
+        "webinars/my_signup.html",
+        webinar=webinar,
+        signup=signup_,
+        form=form,
+        box=_box(webinar, signup_, services.waiting_position(signup_), manage=True),
+    )
+
+
+@bp.route("/signup/<token>/calendar.ics")
+def signup_ics(token):
+    signup_, problem = _signup_or_problem(token)
+    if problem is not None:
+        abort(404)
+    cancelled = signup_.state == SignupState.cancelled or signup_.webinar.is_cancelled
+    return _ics_response(
+        emails.build_ics(signup_.webinar, signup_, cancelled=cancelled),
+        f"webinaire-{signup_.webinar_id}.ics",
+    )
 
 
 def _signed_up_message(signup_: Signup, created: bool) -> tuple[str, str]:
@@ -135,12 +297,21 @@ def cancel(token):
     if request.method == "POST":
         require_button(form)
         with unit_of_work() as work:
-            services.cancel_signup(signup_)
-            work.flash(_("Your sign-up is cancelled. Thank you for letting us know."))
+            services.cancel_signup(signup_, actor=current_user if _is_own(signup_) else None)
+            work.flash(
+                _(
+                    "Your sign-up is cancelled. Thank you for letting us know. "
+                    "We sent you an email that removes it from your calendar."
+                )
+            )
         return redirect(url_for("webinars.cancel", token=token))
     return render_template(
         "webinars/cancel.html", signup=signup_, webinar=signup_.webinar, form=form
     )
+
+
+def _is_own(signup_: Signup) -> bool:
+    return current_user.is_authenticated and signup_.user_id == current_user.id
 
 
 # Coordinators ----------------------------------------------------------------------------
@@ -227,6 +398,46 @@ def cancel_webinar(webinar_id):
             work.flash(_("The webinar is cancelled. %(n)d people were told by email.", n=told))
         return redirect(url_for("webinars.manage"))
     return render_template("webinars/cancel_webinar.html", form=form, webinar=webinar)
+
+
+@bp.route("/manage/<id:webinar_id>/announce", methods=["GET", "POST"])
+@coordinator_required
+def announce(webinar_id):
+    """Shows who will get the news and the email itself, then sends it on confirmation."""
+    webinar = db.get_or_404(Webinar, webinar_id)
+    form = ButtonForm()
+    if request.method == "POST":
+        require_button(form)
+        with unit_of_work() as work:
+            sent = services.announce(webinar)
+            work.flash(
+                ngettext(
+                    "The news was sent to %(num)d person.",
+                    "The news was sent to %(num)d people.",
+                    sent,
+                )
+            )
+        if not work.failed:
+            return redirect(url_for("webinars.manage"))
+    refusal = services.why_not_announce(webinar)
+    preview = None
+    if refusal is None:
+        preview = render_email(
+            "webinars/emails/announcement",
+            current_language(),
+            webinar=webinar,
+            page_link=url_for("webinars.detail", webinar_id=webinar.id, _external=True),
+            unsubscribe_link=url_for("main.unsubscribe", token="…", _external=True),  # noqa: S106 (a sample)
+        )
+    return render_template(
+        "webinars/announce.html",
+        form=form,
+        webinar=webinar,
+        refusal=refusal,
+        audience=services.announcement_audience(webinar),
+        already=subscriptions.sent_count(services.announcement_topic(webinar)),
+        preview=preview,
+    )
 
 
 @bp.route("/manage/<id:webinar_id>/follow-up", methods=["POST"])
@@ -331,6 +542,12 @@ CSV_HEADERS = [
 STATE_FR = {"confirmed": "Inscrit", "waiting": "Liste d'attente", "cancelled": "Annulé"}
 
 
+def _needs(s: Signup) -> list[str]:
+    """A member's needs from the account, a guest's as they typed them."""
+    labels = list(s.user.accommodation_labels()) if s.user else []
+    return [*labels, s.accessibility_needs] if s.accessibility_needs else labels
+
+
 @bp.route("/<id:webinar_id>/attendance.csv")
 @coordinator_required
 def attendance_csv(webinar_id):
@@ -351,7 +568,7 @@ def attendance_csv(webinar_id):
                     STATE_FR[s.state.value],
                     format_local(s.cancelled_at, "short", "fr"),
                     "oui" if s.attended else "non",
-                    "; ".join(s.user.accommodation_labels()) if s.user else "",
+                    "; ".join(_needs(s)),
                     s.how_heard or "",
                 )
 

@@ -16,7 +16,7 @@ def test_a_failed_sign_up_puts_the_focus_on_the_summary(live_server, browser, wi
     try:
         page.goto(f"{live_server.url}/webinars/{webinar_id}")
         page.get_by_label("Votre adresse courriel").fill("pas-une-adresse")
-        page.get_by_role("button", name="S'inscrire").click()
+        page.get_by_role("button", name="S’inscrire").click()
         page.wait_for_load_state()
         assert page.title().startswith("Erreur :")
         focused = page.evaluate("document.activeElement.id")

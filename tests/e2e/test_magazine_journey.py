@@ -120,9 +120,9 @@ def test_live_character_count_and_diff_page_pass_axe(live_server, page):
     log_in(page, live_server.url, "auteur@exemple.ca")
     page.goto(live_server.url + "/magazine/submit")
     page.fill("#text", "abc" * 10)
-    expect(page.locator("#text-count")).to_have_text("30 caractères sur 20000")
+    expect(page.locator("#text-count")).to_have_text("30 caractères sur 20\u00a0000")
     page.fill("#text", "x" * 20_003)
-    expect(page.locator("#text-count")).to_have_text("20003 caractères : 3 de trop")
+    expect(page.locator("#text-count")).to_have_text("20\u00a0003 caractères : 3 de trop")
     page.goto(live_server.url + f"/magazine/submissions/{sub_id}")
     assert page.locator("table.diff del").count() >= 1
     axe_check(page, context="submission with diff")

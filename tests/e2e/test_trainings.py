@@ -59,16 +59,22 @@ def test_member_finds_registers_sees_and_cancels(live_server, page):
     log_in(page, base, "sylvie@exemple.ca")
     page.goto(base + f"/trainings/{slug}")
     page.get_by_role("button", name="M’inscrire à cette séance").click()
-    assert page.get_by_text("Vous êtes inscrit. Un courriel de confirmation").count() == 1
+    assert (
+        page.get_by_text("Votre inscription est confirmée. Un courriel de confirmation").count()
+        == 1
+    )
     axe_check(page, context="course page, registered")
 
     page.goto(base + "/me")
     section = page.locator("section", has=page.get_by_role("heading", name="Mes formations"))
-    assert section.get_by_role("link", name="Proches aidants : prendre la parole").count() == 1
+    assert (
+        section.get_by_role("link", name="Proches aidants : prendre la parole", exact=True).count()
+        == 1
+    )
     axe_check(page, context="/me")
     section.get_by_role("button", name="Annuler").click()
     assert page.get_by_text("Votre inscription est annulée.").count() == 1
-    assert page.get_by_text("Vous n’êtes inscrit à aucune formation.").count() == 1
+    assert page.get_by_text("Vous n’avez aucune inscription à une formation.").count() == 1
 
 
 def test_manage_pages_pass_axe(live_server, page):

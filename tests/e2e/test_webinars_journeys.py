@@ -43,7 +43,7 @@ def test_guest_signs_up_then_cancels_from_the_email(live_server, page, mailbox):
 
     page.get_by_label("Votre nom").fill("Invitée Tremblay")
     page.get_by_label("Votre adresse courriel").fill("invitee@exemple.ca")
-    page.get_by_role("button", name="S'inscrire").click()
+    page.get_by_role("button", name="S’inscrire").click()
     assert "invitee@exemple.ca" in page.locator(".flashes").inner_text()
 
     [msg] = mailbox.wait_for(1)

@@ -34,7 +34,7 @@ def test_receipt_and_every_move_reach_the_author(app, rctx, mailbox, author, coo
     ]
     assert all(m["To"] == author.email for m in msgs)
     assert "Reçu de vos consentements" in body(msgs[0])
-    assert "J'accepte qu'Expériences publie mon texte" in body(msgs[0])
+    assert "J’accepte qu’Expériences publie mon texte" in body(msgs[0])
     assert "Retirez le nom de l'hôpital." in body(msgs[1])
     assert "Merci, c'est très beau." in body(msgs[3])
     assert f"/magazine/{sub.id}" in body(msgs[4])

@@ -145,7 +145,7 @@ def _radios():
         ({"text": "a" * 20_001}, "text", "Raccourcissez-le de 1 caractères"),
         ({"text": "   "}, "text", "Écrivez votre texte"),
         ({"title": ""}, "title", "Donnez un titre"),
-        ({"title": "x" * 201}, "title", "Jusqu'à 200 caractères"),
+        ({"title": "x" * 201}, "title", "Jusqu’à 200 caractères"),
         ({"title": "Nul\x00"}, "title", ""),
         ({"text": "Texte\u202eà l'envers"}, "text", ""),
         ({"byline": "pen_name", "pen_name": ""}, "pen_name", "pseudonyme"),
@@ -182,7 +182,7 @@ def test_text_page_shows_the_live_count_script_and_server_limit(client, app, aut
     login(client, author)
     html = client.get("/magazine/submit").get_data(as_text=True)
     assert "magazine.js" in html and 'data-max="20000"' in html
-    assert "0 caractères sur 20000" in html
+    assert "0 caractères sur 20\u00a0000" in html
 
 
 # Public pages: escaping, anonymity, withdrawal ----------------------------------------------
@@ -399,7 +399,7 @@ def test_coordinator_cannot_open_a_draft(client, app, rctx, author, coordinator)
 @pytest.mark.parametrize(
     ("data", "text"),
     [
-        ({"number": "-1", "label": "X"}, "entre 1 et 100000"),
+        ({"number": "-1", "label": "X"}, "entre 1 et 100\u00a0000"),
         ({"number": "abc", "label": "X"}, ""),
         ({"number": "99999999999999999999", "label": "X"}, ""),
         ({"number": "3", "label": ""}, "Donnez un nom"),
@@ -516,7 +516,12 @@ def test_author_message_reaches_the_thread_with_emoji(client, app, rctx, author,
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("", "Écrivez le texte"), ("a" * 20_001, "20000"), ("Texte\x07", ""), (None, "pas changé")],
+    [
+        ("", "Écrivez le texte"),
+        ("a" * 20_001, "20\u00a0000"),
+        ("Texte\x07", ""),
+        (None, "pas changé"),
+    ],
 )
 def test_coordinator_edit_bad_input(client, app, rctx, author, coordinator, text, expected):
     sub = make_submission(author, coordinator, S.in_review)

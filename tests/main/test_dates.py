@@ -106,3 +106,37 @@ def test_a_session_in_the_skipped_hour_is_refused(coordinator_client, field):
     html = response.get_data(as_text=True)
     assert SKIPPED in html[html.index(f'id="{field}-error"') :][:400]
     assert db.session.scalar(select(func.count()).select_from(TrainingSession)) == 0
+
+
+@pytest.mark.parametrize(
+    ("utc", "fr", "en"),
+    [
+        (
+            (2026, 12, 9, 17, 0),
+            "mercredi 9 décembre 2026, 12 h",
+            "Wednesday, December 9, 2026, 12:00 p.m.",
+        ),
+        (
+            (2026, 12, 1, 14, 30),
+            "mardi 1er décembre 2026, 9 h 30",
+            "Tuesday, December 1, 2026, 9:30 a.m.",
+        ),
+        (
+            (2027, 7, 1, 13, 5),
+            "jeudi 1er juillet 2027, 9 h 05",
+            "Thursday, July 1, 2027, 9:05 a.m.",
+        ),
+    ],
+)
+def test_dates_and_times_read_as_people_write_them_here(app, utc, fr, en):
+    """« 9 h », « 12 h 30 », « 1er »: never « 09 h 00 »; spaces that do not break."""
+    from datetime import UTC, datetime
+
+    from communaute.i18n import format_local
+
+    value = datetime(*utc, tzinfo=UTC)
+    assert format_local(value, "datetime", "fr") == fr.replace(" h", "\u00a0h").replace(
+        "h ", "h\u00a0"
+    )
+    assert format_local(value, "datetime", "en") == en
+    assert format_local(value, "time", "fr") == fr.split(", ")[1].replace(" ", "\u00a0")

@@ -306,7 +306,7 @@ def test_reminders_sent_once(course):
     later = make_session(course, days=5)
     m = make_member()
     register(soon, m)
-    register(later, m)
+    register(later, make_member())  # one seat per course: another member
     db.session.execute(OutboxMessage.__table__.delete())
     db.session.commit()
     assert services.send_reminders() == 1

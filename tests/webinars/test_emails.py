@@ -33,7 +33,7 @@ def test_confirmation_in_french_with_montreal_time_join_link_ics_and_cancel_link
     assert msg["To"] == "josee@exemple.ca"
     assert "Inscription confirmée" in msg["Subject"]
     body = text_of(msg)
-    assert "mardi 12 janvier 2027, 12\u00a0h\u00a000" in body
+    assert "mardi 12 janvier 2027, 12\u00a0h (heure de Montréal)" in body  # not « 12 h 00 »
     assert JOIN in body and "+1 438 555-0100" in body
     assert "https://communaute.example/webinars/cancel/" in body
     cal = ics_of(msg)

@@ -81,7 +81,9 @@ def test_the_webinar_page_and_my_space_show_the_position(client):
     response = post(client, page + "/signup", form_page=page, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "sur la liste d’attente, en position 2." in html  # the flash message
-    assert "Vous êtes sur la liste d’attente, en position 2. " in html  # the page itself
+    assert "Votre place sur la liste d’attente\u00a0: 2." in html  # the confirmation page
+    html = client.get(page).get_data(as_text=True)
+    assert "Votre place sur la liste d’attente\u00a0: 2." in html  # the webinar's page
     me = client.get("/me").get_data(as_text=True)
     assert "Liste d’attente, position 2" in me
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, joinedload
@@ -226,3 +226,26 @@ def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list[Train
             .limit(limit)
         )
     )
+
+
+#: How far back a member's calendar feed goes.
+FEED_PAST = timedelta(days=90)
+
+
+def feed_registrations(member: User, now: datetime | None = None) -> list[Registration]:
+    """A member's session registrations for their calendar feed, one per session (the
+    active one, else the latest cancelled one), from the last three months on."""
+    since = (now or utcnow()) - FEED_PAST
+    regs = db.session.scalars(
+        select(Registration)
+        .join(TrainingSession, Registration.session_id == TrainingSession.id)
+        .where(Registration.user_id == member.id, TrainingSession.starts_at >= since)
+        .order_by(Registration.id)
+        .options(joinedload(Registration.session).joinedload(TrainingSession.course))
+    )
+    by_session: dict[int, Registration] = {}
+    for reg in regs:
+        kept = by_session.get(reg.session_id)
+        if kept is None or kept.state == RegistrationState.cancelled:
+            by_session[reg.session_id] = reg
+    return sorted(by_session.values(), key=lambda r: r.session.starts_at)

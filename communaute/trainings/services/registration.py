@@ -63,6 +63,25 @@ def check_can_register(session: TrainingSession, member: User, now: datetime | N
         raise refusal
 
 
+def other_seat(session: TrainingSession, member: User) -> Registration | None:
+    """The member's active registration for another session of the same course, when the
+    course gives one seat per member (``allows_several`` off); else None."""
+    if session.course.allows_several:
+        return None
+    return db.session.scalar(
+        select(Registration)
+        .join(TrainingSession, Registration.session_id == TrainingSession.id)
+        .where(
+            Registration.course_id == session.course_id,
+            Registration.session_id != session.id,
+            Registration.user_id == member.id,
+            Registration.state != RegistrationState.cancelled,
+        )
+        .order_by(TrainingSession.starts_at)
+        .limit(1)
+    )
+
+
 def register_for_session(
     session: TrainingSession, *, member: User, now: datetime | None = None
 ) -> tuple[Registration, bool]:
@@ -79,6 +98,10 @@ def register_for_session(
     existing = active_registration(session, member)
     if existing is not None:
         return existing, False
+    if other_seat(session, member) is not None:
+        raise RegistrationError(
+            _l("You are already registered for another date of this course."), action="switch"
+        )
     reg = Registration(
         course_id=session.course_id, session_id=session.id, user_id=member.id, created_at=now
     )
@@ -96,6 +119,46 @@ def register_for_session(
     else:
         emails.notify_waitlisted(reg, seats.position(reg))
     return reg, True
+
+
+def switch_session(
+    reg: Registration, session: TrainingSession, *, member: User, now: datetime | None = None
+) -> Registration:
+    """Moves ``member`` from ``reg`` (another date of the same course) to ``session``.
+
+    The old seat is freed (its waiting list moves up, each promoted person told), the new
+    one taken, and the member gets one email. Raises RegistrationError when the new session
+    is not open or is full (a confirmed seat is never swapped for a waiting list).
+    """
+    now = now or utcnow()
+    if reg.user_id != member.id or reg.session_id is None or reg.course_id != session.course_id:
+        raise RegistrationError(_l("This registration cannot be moved to this session."))
+    if reg.state == RegistrationState.cancelled:
+        raise RegistrationError(_l("This registration is already cancelled."))
+    check_can_register(session, member, now)
+    session = seats.lock_to_join(session)
+    check_can_register(session, member, now)
+    if active_registration(session, member) is not None:
+        raise RegistrationError(_l("You are already registered for this session."))
+    left = seats.seats_left(session)
+    if left is not None and left <= 0 and reg.state == RegistrationState.confirmed:
+        raise RegistrationError(
+            _l("This session is full: you keep your seat on the date you chose first.")
+        )
+    previous_session = reg.session
+    cancel_registration(reg, actor=member, reason="auto:switched", now=now, notify=False)
+    new = Registration(
+        course_id=session.course_id, session_id=session.id, user_id=member.id, created_at=now
+    )
+    new, _created = seats.join(
+        new,
+        session,
+        find_existing=lambda: active_registration(session, member),
+        actor=member,
+        now=now,
+    )
+    emails.notify_switched(new, previous_session)
+    return new
 
 
 def register_for_self_paced(
@@ -176,7 +239,11 @@ def cancel_registration(
     db.session.flush()
     if notify:
         emails.notify_registration_cancelled(
-            reg, was_confirmed=previous == RegistrationState.confirmed
+            reg,
+            was_confirmed=previous == RegistrationState.confirmed,
+            by_team=actor is not None
+            and actor.id != reg.user_id
+            and not reason.startswith("auto:"),
         )
     if session is not None and previous == RegistrationState.confirmed:
         return promote_from_waitlist(session, now=now)
