@@ -77,7 +77,7 @@ def test_a_member_goes_through_the_steps_and_completes_the_activity(client, cour
     assert last.headers["Location"] == "/trainings/a-mon-rythme#materiel"
     assert db.session.scalar(select(func.count()).select_from(ActivityCompletion)) == 1
     me = client.get("/me").get_data(as_text=True)
-    assert re.search(r"Terminée le \w+ \d+ \w+ \d{4}", me)
+    assert re.search(r"Terminée le \w+ \d+(?:er)? \w+ \d{4}", me)
 
 
 def test_the_steps_need_a_registration_and_belong_to_their_course(client, course, app):
