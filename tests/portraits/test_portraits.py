@@ -84,7 +84,7 @@ def test_a_coordinator_records_the_consent_and_its_withdrawal(client):
     assert p.consent_recorded_by_id == coordinator.id
     assert p.shown
     page = f"/portraits/manage/{p.id}"
-    assert "inscrit par Josée" in client.get(page).get_data(as_text=True)
+    assert "consigné par Josée" in client.get(page).get_data(as_text=True)
     assert post(client, f"{page}/withdraw", form_page=page).status_code == 302
     db.session.expire_all()
     p = db.session.get(Portrait, p.id)
