@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from communaute import email as outbox
 from communaute.cache import init_page_cache
 from communaute.config import load_config
+from communaute.content import format_day, localized, render_markdown
 from communaute.errors import register_error_handlers
 from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
@@ -84,6 +85,12 @@ def create_app(config: dict | None = None) -> Flask:
             "magazine/translations",
             "security/translations",
             "coordination/translations",
+            "requests/translations",
+            "resources/translations",
+            "news/translations",
+            "publications/translations",
+            "portraits/translations",
+            "pages/translations",
         )
     )
 
@@ -106,6 +113,12 @@ def create_app(config: dict | None = None) -> Flask:
         coordination,
         magazine,
         main,
+        news,
+        pages,
+        portraits,
+        publications,
+        requests,
+        resources,
         security,
         subscriptions,
         trainings,
@@ -122,6 +135,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(security.bp, url_prefix="/security")
     app.register_blueprint(coordination.bp, url_prefix="/coordination")
     app.register_blueprint(coordination.certificates_bp, url_prefix="/certificates")
+    app.register_blueprint(requests.bp, url_prefix="/requests")
+    app.register_blueprint(resources.bp, url_prefix="/resources")
+    app.register_blueprint(news.bp, url_prefix="/news")
+    app.register_blueprint(publications.bp, url_prefix="/publications")
+    app.register_blueprint(portraits.bp, url_prefix="/portraits")
+    app.register_blueprint(pages.bp, url_prefix="/pages")
     register_form_pages(app)
 
     from communaute.cli import register_cli
@@ -139,6 +158,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["count"] = format_count
     app.jinja_env.filters["span"] = format_span
     app.jinja_env.filters["paragraphs"] = outbox.text_to_html
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["format_day"] = format_day
+    app.jinja_env.globals["localized"] = localized
 
     @app.template_global()
     def content_lang(item) -> Markup:

@@ -133,7 +133,19 @@ DOMAINS = {
     ],
     **{
         f"communaute/{feature}/translations": [f"communaute/{feature}", f"templates/{feature}"]
-        for feature in ("trainings", "webinars", "magazine", "security", "coordination")
+        for feature in (
+            "trainings",
+            "webinars",
+            "magazine",
+            "security",
+            "coordination",
+            "requests",
+            "resources",
+            "news",
+            "publications",
+            "portraits",
+            "pages",
+        )
     },
 }
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}
@@ -193,6 +205,9 @@ def translate_extract():
                 continue
         else:
             catalog = Catalog(locale=LOCALE)
+            # The plural rule of the other catalogs (Flask-Babel merges them under one rule;
+            # a newer Babel's CLDR gives French three forms).
+            catalog._num_plurals, catalog._plural_expr = 2, "(n > 1)"
             catalog.update(template, no_fuzzy_matching=True)
             po_path.parent.mkdir(parents=True, exist_ok=True)
         out = io.BytesIO()

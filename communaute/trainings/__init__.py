@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("trainings", __name__)
 
-from communaute.trainings import cli, hooks, views  # noqa: E402, F401
+from communaute.trainings import activity_views, cli, hooks, views  # noqa: E402, F401

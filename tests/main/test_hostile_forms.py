@@ -182,8 +182,8 @@ class Forms(HTMLParser):
             return
         elif tag in ("input", "textarea", "select") and a.get("name"):
             kind = (a.get("type") or tag).lower()
-            if kind in ("submit", "button"):
-                return
+            if kind in ("submit", "button", "file"):
+                return  # a file field takes files: its checks are tested with its feature
             value = a.get("value") or {"checkbox": "y", "number": "1"}.get(kind, "x")
             self._form[1].setdefault(a["name"], value)
             if tag == "select":

@@ -1,0 +1,94 @@
+"""Content that coordinators write: in two languages, and in Markdown.
+
+``localized(obj, "title")``: every title and description of the site's content has a French
+column (``title``) and an optional English one (``title_en``). A visitor reads their language
+when it exists, otherwise the French, which the page marks ``lang="fr"`` with the short note
+"Contenu offert en français" (the macro ``_macros/content.html``).
+
+``render_markdown(text)``: Markdown (markdown-it-py, CommonMark, no raw HTML) made safe by nh3:
+``<script>``, ``javascript:`` links and event attributes never reach the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import nh3
+from babel.dates import format_date
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from communaute.i18n import REGIONAL, current_language
+
+#: The language coordinators always write in; the other is optional.
+SOURCE_LANGUAGE = "fr"
+
+
+@dataclass(frozen=True)
+class Localized:
+    text: str
+    #: the language the text is in ("fr" or "en")
+    lang: str
+    #: True when the visitor asked for another language and reads the French instead
+    fallback: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def localized(obj, field: str, language: str | None = None) -> Localized:
+    """``obj.<field>_en`` for an English reader when it is filled, else ``obj.<field>``."""
+    language = language or current_language()
+    source = getattr(obj, field) or ""
+    if language != SOURCE_LANGUAGE:
+        other = getattr(obj, f"{field}_{language}", None)
+        if other:
+            return Localized(other, language, False)
+        return Localized(source, SOURCE_LANGUAGE, bool(source))
+    return Localized(source, SOURCE_LANGUAGE, False)
+
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+#: What Markdown produces and nothing else; no attribute that runs code.
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+
+
+def render_markdown(text: str | None, first_heading: int = 2) -> Markup:
+    """Safe HTML from Markdown. Headings start at ``first_heading`` (the page has its own h1:
+    a higher heading is lowered to it); links keep only http, https and mailto (and relative
+    links), and get rel="noopener noreferrer nofollow"."""
+    if not text:
+        return Markup("")
+    html = _markdown.render(text)
+    html = re.sub(r"<(/?)h([1-6])>", lambda m: f"<{m[1]}h{max(int(m[2]), first_heading)}>", html)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+#: A day as people write it here: « 27 août 2025 », "August 27, 2025".
+DAY_FORMATS = {"fr": "d MMMM y", "en": "MMMM d, y"}
+
+
+def format_day(value: date | None, lang: str | None = None) -> str:
+    """A calendar day (a ``date``, no time zone to convert) in the reader's language."""
+    if value is None:
+        return ""
+    lang = lang or current_language()
+    return format_date(value, DAY_FORMATS[lang], locale=REGIONAL[lang])

@@ -1,0 +1,32 @@
+"""What requests plug into the platform: personal data, the home page, coordination."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from communaute.registry import (
+    register_coordination_link,
+    register_home_block,
+    register_personal_data,
+)
+from communaute.requests import services
+
+
+def _home_block() -> dict:
+    return {"template": "requests/_home.html"}
+
+
+register_personal_data(
+    "requests",
+    export=services.export_requests,
+    erase=services.erase_requests,
+    tables=(
+        "collaboration_requests",
+        "collaboration_request_messages",
+        "collaboration_request_notes",
+    ),
+)
+register_home_block("requests", _home_block, order=90)
+register_coordination_link(
+    "requests", endpoint="requests.queue", label=_l("Collaboration requests"), order=40
+)
