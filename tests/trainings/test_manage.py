@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.trainings.models import (
     Course,
@@ -252,8 +254,15 @@ def test_roster_shows_needs_and_csv_is_safe(coordinator_client, roster_data):
     assert '\'=HYPERLINK("http://x")' in names
 
 
-def test_attendance_and_move_and_cancel(coordinator_client, roster_data, mailbox):
+def _start_in_the_past(session):
+    session.starts_at = utcnow().replace(microsecond=0) - timedelta(hours=1)
+    session.ends_at = session.starts_at + timedelta(hours=2)
+    db.session.commit()
+
+
+def test_attendance_on_a_session_that_started(coordinator_client, roster_data):
     course, session, reg = roster_data
+    _start_in_the_past(session)
     roster = f"/trainings/manage/sessions/{session.id}"
     post(
         coordinator_client,
@@ -263,6 +272,28 @@ def test_attendance_and_move_and_cancel(coordinator_client, roster_data, mailbox
     )
     db.session.refresh(reg)
     assert reg.attended is True
+
+
+def test_attendance_before_the_start_is_refused(coordinator_client, roster_data):
+    course, session, reg = roster_data
+    roster = f"/trainings/manage/sessions/{session.id}"
+    response = post(
+        coordinator_client,
+        f"{roster}/attendance",
+        {"attended": [str(reg.id)]},
+        form_page=roster,
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Les présences peuvent être prises une fois la séance commencée." in html
+    db.session.refresh(reg)
+    assert reg.attended is None
+
+
+def test_move_and_cancel(coordinator_client, roster_data, mailbox):
+    course, session, reg = roster_data
+    roster = f"/trainings/manage/sessions/{session.id}"
     # A move needs a reason.
     response = post(
         coordinator_client,

@@ -289,6 +289,10 @@ def test_attendance_and_summary(training_session):
     ra, _ = register(training_session, a)
     rb, _ = register(training_session, b)
     register(training_session, c)
+    with pytest.raises(SessionError):
+        services.mark_attendance(training_session, {ra.id})
+    assert ra.attended is None
+    training_session.starts_at = utcnow() - timedelta(minutes=5)
     services.mark_attendance(training_session, {ra.id})
     db.session.commit()
     assert ra.attended is True and rb.attended is False

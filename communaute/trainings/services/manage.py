@@ -236,8 +236,14 @@ def cancel_session(
     return told
 
 
-def mark_attendance(session: TrainingSession, attended_ids: set[int]) -> int:
-    """Marks who attended among the confirmed: those in ``attended_ids`` yes, the others no."""
+def mark_attendance(
+    session: TrainingSession, attended_ids: set[int], *, now: datetime | None = None
+) -> int:
+    """Marks who attended among the confirmed: those in ``attended_ids`` yes, the others no.
+    Raises SessionError before the session has started (nothing is recorded then), as the
+    import and the check-in do."""
+    if not session.is_past(now):
+        raise SessionError(_l("Attendance can be taken once the session has started."))
     count = 0
     for reg in session.registrations:
         if reg.state == RegistrationState.confirmed:
