@@ -62,7 +62,7 @@ class CoordinationItem:
     """One line of the coordination home: what needs a person, linked to where it is done.
 
     ``group`` is one of the home's sections (communaute/coordination/views.py GROUPS:
-    "texts", "replies", "upcoming", "filling", "follow_up", "attendance", "emails")."""
+    "texts", "replies", "requests", "upcoming", "filling", "follow_up", "attendance", "emails")."""
 
     group: str
     label: str

@@ -42,6 +42,7 @@ from communaute.web import require_button, show_error, shown_on, unit_of_work
 GROUPS = {
     "texts": _l("Texts waiting for the team"),
     "replies": _l("Authors’ replies and approvals not answered"),
+    "requests": _l("Collaboration requests not taken up"),
     "emails": _l("Emails that failed"),
     "filling": _l("Nearly full, or people waiting"),
     "upcoming": _l("Today and the next 7 days"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from communaute.registry import (
+    register_coordination_items,
     register_coordination_link,
     register_home_block,
     register_personal_data,
@@ -30,3 +31,12 @@ register_home_block("requests", _home_block, order=90)
 register_coordination_link(
     "requests", endpoint="requests.queue", label=_l("Collaboration requests"), order=40
 )
+
+
+def _coordination_items(now):
+    from communaute.requests.coordination import coordination_items
+
+    return coordination_items(now)
+
+
+register_coordination_items("requests", _coordination_items, order=40)

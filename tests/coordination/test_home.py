@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from communaute.db import utcnow
 from communaute.email import OutboxMessage, OutboxState
 from communaute.extensions import db
 from communaute.magazine import services as magazine
 from communaute.magazine.models import SubmissionState
+from communaute.requests.models import (
+    CollaborationRequest,
+    MeetingLanguages,
+    RequestKind,
+    RequestState,
+)
 from communaute.trainings.models import Registration, RegistrationState
 from communaute.webinars.models import Signup, SignupState
 from tests.coordination.conftest import read_home
@@ -45,6 +53,27 @@ def _sign_up(webinar, n, state=SignupState.confirmed, start=0):
             )
         )
     db.session.commit()
+
+
+def _request(state=RequestState.new, days_ago=0, commit=True):
+    req = CollaborationRequest(
+        created_at=utcnow() - timedelta(days=days_ago, minutes=1),
+        state=state,
+        name="Dre Amélie Tremblay",
+        organisation="CHUM",
+        position="Chercheuse",
+        email="amelie@exemple.ca",
+        kind=RequestKind.research_project,
+        project="Une étude.",
+        involvement="Quatre rencontres.",
+        dates="2027",
+        compensation="50 $",
+        meeting_languages=MeetingLanguages.fr,
+    )
+    db.session.add(req)
+    if commit:
+        db.session.commit()
+    return req
 
 
 def test_a_coordinator_lands_on_the_home_after_login(app, coordinator):
@@ -161,6 +190,7 @@ def test_the_home_counts_in_a_fixed_number_of_queries(app, coordo_client, coordi
             _register(s, 1, RegistrationState.waiting)
             w = make_webinar(days=-1 - i % 6)
             _sign_up(w, 2)
+            _request(days_ago=i)
 
     add(2)
     few = page_queries(coordo_client, "/coordination/").count
@@ -168,3 +198,25 @@ def test_the_home_counts_in_a_fixed_number_of_queries(app, coordo_client, coordi
     many = page_queries(coordo_client, "/coordination/")
     assert many.count == few, many
     assert many.count <= 16, many
+
+
+def test_new_collaboration_requests_are_one_line_to_the_queue(app, coordo_client):
+    _request(RequestState.in_progress, days_ago=9)
+    _request(RequestState.answered, days_ago=9)
+    assert "requests" not in read_home(coordo_client.get("/coordination/").get_data(as_text=True))
+    _request(days_ago=3)
+    _request(days_ago=0)
+    home = read_home(coordo_client.get("/coordination/").get_data(as_text=True))
+    assert home["requests"] == [
+        (
+            "2 nouvelles demandes de collaboration",
+            "En attente depuis 3 jours",
+            "/requests/?state=new",
+        )
+    ]
+    en = read_home(coordo_client.get("/coordination/?lang=en").get_data(as_text=True))
+    assert en["requests"] == [
+        ("2 new collaboration requests", "Waiting for 3 days", "/requests/?state=new")
+    ]
+    queue = coordo_client.get("/requests/?state=new")
+    assert queue.status_code == 200
