@@ -1,4 +1,5 @@
-"""Attestations of attendance: issued by coordinators for a session, checked by anyone.
+"""Attestations of attendance: issued by coordinators for a session, or by itself when a
+member completes a self-paced activity; checked by anyone.
 
 A certificate keeps what it attests as it was when issued (the full name, the course, the
 date, the hours), so a later edit of the course does not change a signed paper. Its code is
@@ -32,6 +33,9 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
 
 
+SESSION, ACTIVITY = "session", "activity"
+
+
 class CertificateError(DomainError):
     pass
 
@@ -48,10 +52,16 @@ class Certificate(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("training_registrations.id", ondelete="SET NULL"), unique=True
     )
+    #: "session" (attended a session), or "activity" (completed a self-paced activity).
+    kind: Mapped[str] = mapped_column(String(10), default=SESSION, server_default=SESSION)
     full_name: Mapped[str] = mapped_column(String(120))
     course_title: Mapped[str] = mapped_column(String(200))
+    #: The start of the session, or the moment the activity was completed.
     session_start: Mapped[datetime]
+    #: The length of the session (0 for an activity: its ``duration`` says it in words).
     minutes: Mapped[int]
+    #: An activity's announced length as the course gives it (« Environ 2 heures »).
+    duration: Mapped[str] = mapped_column(String(100), default="", server_default="")
     language: Mapped[str] = mapped_column(String(2), default="fr")
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -62,6 +72,10 @@ class Certificate(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None and self.user_id is not None
+
+    @property
+    def for_activity(self) -> bool:
+        return self.kind == ACTIVITY
 
 
 def new_code() -> str:
@@ -104,6 +118,42 @@ def issue_for_session(session: TrainingSession, *, actor, now: datetime | None =
         )
     db.session.flush()
     return len(regs)
+
+
+def issue_for_completion(completion, *, now: datetime | None = None) -> Certificate:
+    """The attestation of a completed self-paced activity (``ActivityCompletion``), issued
+    once: a second call returns the one already issued. No coordinator signs it: the
+    completion of every step is what it attests."""
+    reg = completion.registration
+    existing = db.session.scalar(select(Certificate).where(Certificate.registration_id == reg.id))
+    if existing is not None:
+        return existing
+    cert = Certificate(
+        code=new_code(),
+        kind=ACTIVITY,
+        user_id=reg.user_id,
+        registration_id=reg.id,
+        full_name=reg.user.full_name or reg.user.display_name,
+        course_title=reg.course.title,
+        session_start=completion.completed_at or now or utcnow(),
+        minutes=0,
+        duration=(reg.course.duration or "")[:100],
+        language=reg.user.language,
+        issued_at=now or utcnow(),
+    )
+    db.session.add(cert)
+    db.session.flush()
+    return cert
+
+
+def certificate_of_registration(registration_id: int | None) -> Certificate | None:
+    if registration_id is None:
+        return None
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.registration_id == registration_id, Certificate.revoked_at.is_(None)
+        )
+    )
 
 
 def certificates_of(user) -> list[Certificate]:
@@ -168,28 +218,29 @@ def render_pdf(cert: Certificate, verify_url: str) -> bytes:
         pdf.set_font(family, "B", 22)
         pdf.cell(0, 14, text(cert.full_name), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 16)
-        pdf.cell(
-            0, 10, text(_("took part in the training")), align="C", new_x="LMARGIN", new_y="NEXT"
+        done = (
+            _("completed the self-paced activity")
+            if cert.for_activity
+            else _("took part in the training")
         )
+        pdf.cell(0, 10, text(done), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "B", 18)
         pdf.multi_cell(
             0, 11, text(f"« {cert.course_title} »"), align="C", new_x="LMARGIN", new_y="NEXT"
         )
         pdf.set_font(family, "", 14)
-        pdf.cell(
-            0,
-            10,
-            text(
-                _(
-                    "on %(date)s, for %(hours)s.",
-                    date=format_local(cert.session_start, "date", language),
-                    hours=hours_text(cert.minutes, language),
-                )
-            ),
-            align="C",
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        date = format_local(cert.session_start, "date", language)
+        if cert.for_activity:
+            when = (
+                _("on %(date)s (length: %(duration)s).", date=date, duration=cert.duration)
+                if cert.duration
+                else _("on %(date)s.", date=date)
+            )
+        else:
+            when = _(
+                "on %(date)s, for %(hours)s.", date=date, hours=hours_text(cert.minutes, language)
+            )
+        pdf.multi_cell(0, 10, text(when), align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(14)
         pdf.set_font(family, "", 11)
         pdf.cell(
@@ -221,10 +272,12 @@ def export_certificates(user) -> list[dict]:
     return [
         {
             "code": c.code,
+            "kind": c.kind,
             "full_name": c.full_name,
             "course": c.course_title,
             "date": c.session_start.isoformat(),
             "minutes": c.minutes,
+            "duration": c.duration,
             "issued_at": c.issued_at.isoformat(),
         }
         for c in certificates_of(user)

@@ -164,17 +164,26 @@ def complete_step(
     progress.done_at = utcnow()
     db.session.flush()
     total = {s.id for s in steps_of(reg.course)}
-    if total <= done_step_ids(reg) and completion_of(reg) is None:
-        completion = ActivityCompletion(registration_id=reg.id)
-        db.session.add(completion)
-        db.session.flush()
-        return completion
-    return None
+    if not total <= done_step_ids(reg):
+        return None
+    # The attestation comes with the completion (and, for a completion older than
+    # attestations of activities, with the next step saved again).
+    from communaute.coordination.certificates import issue_for_completion
+
+    completion = completion_of(reg)
+    if completion is not None:
+        issue_for_completion(completion)
+        return None
+    completion = ActivityCompletion(registration_id=reg.id, completed_at=utcnow())
+    db.session.add(completion)
+    db.session.flush()
+    issue_for_completion(completion)
+    return completion
 
 
 def progress_for(user) -> list[dict]:
     """Each self-paced activity with steps the member is registered to: done, total,
-    completion, the next step (for /me)."""
+    completion, the code of its attestation, the next step (for /me)."""
     regs = db.session.scalars(
         select(Registration).where(
             Registration.user_id == user.id,
@@ -182,6 +191,20 @@ def progress_for(user) -> list[dict]:
             Registration.state != RegistrationState.cancelled,
         )
     ).all()
+    from communaute.coordination.certificates import Certificate
+
+    codes = (
+        dict(
+            db.session.execute(
+                select(Certificate.registration_id, Certificate.code).where(
+                    Certificate.registration_id.in_([r.id for r in regs]),
+                    Certificate.revoked_at.is_(None),
+                )
+            ).all()
+        )
+        if regs
+        else {}
+    )
     out = []
     for reg in regs:
         steps = steps_of(reg.course)
@@ -194,6 +217,7 @@ def progress_for(user) -> list[dict]:
                 "done": len([s for s in steps if s.id in done]),
                 "total": len(steps),
                 "completion": completion_of(reg),
+                "certificate_code": codes.get(reg.id),
                 "next": next((s for s in steps if s.id not in done), steps[0]),
             }
         )

@@ -45,16 +45,20 @@ def _activity_helpers():
 
 def _activity_of(course, user) -> dict | None:
     """For the course page: its steps and where the member is (None without steps)."""
+    from communaute.coordination.certificates import certificate_of_registration
+
     steps = activities.steps_of(course)
     if not steps:
         return None
     reg = activities.active_registration(course, user)
     done = activities.done_step_ids(reg) if reg else set()
+    completion = activities.completion_of(reg) if reg else None
     return {
         "steps": steps,
         "done": done,
         "registered": reg is not None,
-        "completion": activities.completion_of(reg) if reg else None,
+        "completion": completion,
+        "certificate": certificate_of_registration(reg.id) if completion else None,
         "next": next((s for s in steps if s.id not in done), steps[0]),
     }
 

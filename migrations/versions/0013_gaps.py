@@ -4,11 +4,12 @@ Revision ID: 0013_gaps
 Revises: 0012_mail_preferences
 Create Date: 2026-12-01 14:00:00
 
-Reserved in advance so parallel branches merge in a line; empty until its branch fills it.
+An attestation is now of a session or of a completed self-paced activity (its kind, and the
+activity's announced length in words).
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0013_gaps"
@@ -18,8 +19,16 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("coordination_certificates") as batch:
+        batch.add_column(
+            sa.Column("kind", sa.String(length=10), server_default="session", nullable=False)
+        )
+        batch.add_column(
+            sa.Column("duration", sa.String(length=100), server_default="", nullable=False)
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("coordination_certificates") as batch:
+        batch.drop_column("duration")
+        batch.drop_column("kind")
