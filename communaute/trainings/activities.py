@@ -137,6 +137,37 @@ def done_step_ids(reg: Registration) -> set[int]:
     )
 
 
+def update_step(step: ActivityStep, **values) -> ActivityStep:
+    """Changes what a step says (kind, titles, texts, link, captions); its place stays."""
+    for name, value in values.items():
+        setattr(step, name, value)
+    db.session.flush()
+    return step
+
+
+def move_step(step: ActivityStep, direction: str) -> bool:
+    """Swaps the step with the one before ("up") or after ("down") it in its activity.
+    Returns False when it is already first or last. The course row is locked first, so two
+    coordinators reordering at once wait for each other instead of breaking the order."""
+    db.session.scalar(select(Course.id).where(Course.id == step.course_id).with_for_update())
+    db.session.refresh(step)
+    order = steps_of(step.course)
+    index = next(i for i, s in enumerate(order) if s.id == step.id)
+    other_index = index - 1 if direction == "up" else index + 1
+    if other_index < 0 or other_index >= len(order):
+        return False
+    other = order[other_index]
+    mine, theirs = step.position, other.position
+    # (course_id, position) is unique: go through a free place while swapping.
+    step.position = -mine
+    db.session.flush()
+    other.position = mine
+    db.session.flush()
+    step.position = theirs
+    db.session.flush()
+    return True
+
+
 def completion_of(reg: Registration) -> ActivityCompletion | None:
     return db.session.scalar(
         select(ActivityCompletion).where(ActivityCompletion.registration_id == reg.id)

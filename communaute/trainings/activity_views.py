@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -200,6 +200,34 @@ def _steps_page(course, form=None, status=200):
     ), status
 
 
+def _video_without_link(form) -> bool:
+    if form.kind.data == "video" and not form.link_url.data:
+        form.link_url.errors = [_("Give the link of the video.")]
+        return True
+    return False
+
+
+def _step_values(form) -> dict:
+    return {
+        "kind": activities.StepKind(form.kind.data),
+        "title": form.title.data,
+        "title_en": form.en_title.data or None,
+        "body": form.body.data,
+        "body_en": form.en_body.data or None,
+        "link_url": form.link_url.data or None,
+        "captions": form.captions.data or None,
+    }
+
+
+def _step_of(course_id: int, step_id: int):
+    """The course (self-paced) and one of its steps; 404 for a step of another course."""
+    course = _self_paced(course_id)
+    step_ = db.get_or_404(activities.ActivityStep, step_id)
+    if step_.course_id != course.id:
+        abort(404)
+    return course, step_
+
+
 @bp.route("/manage/courses/<id:course_id>/steps", methods=["GET", "POST"])
 @coordinator_required
 def manage_steps(course_id):
@@ -207,23 +235,12 @@ def manage_steps(course_id):
     form = StepEditForm()
     if not form.validate_on_submit():
         return _steps_page(course, form if form.is_submitted() else None)
-    if form.kind.data == "video" and not form.link_url.data:
-        form.link_url.errors = [_("Give the link of the video.")]
+    if _video_without_link(form):
         return _steps_page(course, form)
     with unit_of_work(form, field="title") as work:
         last = max((s.position for s in activities.steps_of(course)), default=0)
         db.session.add(
-            activities.ActivityStep(
-                course_id=course.id,
-                position=last + 1,
-                kind=activities.StepKind(form.kind.data),
-                title=form.title.data,
-                title_en=form.en_title.data or None,
-                body=form.body.data,
-                body_en=form.en_body.data or None,
-                link_url=form.link_url.data or None,
-                captions=form.captions.data or None,
-            )
+            activities.ActivityStep(course_id=course.id, position=last + 1, **_step_values(form))
         )
         work.flash(_("The step was added."))
     if work.failed:
@@ -247,3 +264,59 @@ def delete_step(step_id):
         db.session.delete(step_)
         work.flash(_("The step was deleted."))
     return redirect(url_for("trainings.manage_steps", course_id=course_id))
+
+
+def _edit_page(course, step_, form, status=200):
+    return render_template(
+        "trainings/manage_step_edit.html", course=course, step=step_, form=form
+    ), status
+
+
+@bp.route("/manage/courses/<id:course_id>/steps/<id:step_id>/edit", methods=["GET", "POST"])
+@coordinator_required
+def edit_step(course_id, step_id):
+    course, step_ = _step_of(course_id, step_id)
+    if request.method == "GET":
+        form = StepEditForm(
+            kind=step_.kind.value,
+            title=step_.title,
+            en_title=step_.title_en or "",
+            body=step_.body,
+            en_body=step_.body_en or "",
+            link_url=step_.link_url or "",
+            captions=step_.captions or "",
+        )
+        return _edit_page(course, step_, form)
+    form = StepEditForm()
+    if not form.validate_on_submit() or _video_without_link(form):
+        return _edit_page(course, step_, form)
+    with unit_of_work(form, field="title") as work:
+        activities.update_step(step_, **_step_values(form))
+        work.flash(_("The step was saved."))
+    if work.failed:
+        return _edit_page(course, step_, form)
+    return redirect(url_for("trainings.manage_steps", course_id=course.id))
+
+
+@bp.route(
+    "/manage/courses/<id:course_id>/steps/<id:step_id>/<any(up, down):direction>",
+    methods=["POST"],
+)
+@shown_on("trainings.manage_steps")
+@coordinator_required
+def move_step(course_id, step_id, direction):
+    course, step_ = _step_of(course_id, step_id)
+    require_button(ButtonForm())
+    with unit_of_work() as work:
+        moved = activities.move_step(step_, direction)
+        if moved:
+            work.flash(_("The step was moved."))
+        else:
+            work.flash(
+                _("This step is already the first.")
+                if direction == "up"
+                else _("This step is already the last.")
+            )
+    return redirect(
+        url_for("trainings.manage_steps", course_id=course.id, _anchor=f"step-{step_.id}")
+    )
