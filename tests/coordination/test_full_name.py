@@ -101,7 +101,10 @@ def test_a_training_roster_shows_it_beside_the_display_name(app, coordo_client):
     )
     db.session.commit()
     roster = coordo_client.get(f"/trainings/manage/sessions/{session.id}").get_data(as_text=True)
-    assert '<th scope="row">Amélie <span class="full-name">(Amélie Gagnon)</span></th>' in roster
+    assert (
+        f'<th scope="row"><a href="/coordination/people/{member.id}">Amélie</a>'
+        ' <span class="full-name">(Amélie Gagnon)</span></th>'
+    ) in roster
     raw = coordo_client.get(f"/trainings/manage/sessions/{session.id}/registrants.csv").get_data()
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][0] == "Amélie" and rows[1][-1] == "Amélie Gagnon"
