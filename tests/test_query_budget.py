@@ -187,8 +187,9 @@ PAGES = {
     "webinar": (None, lambda w: f"/webinars/{w.webinar.id}", 4, None),
     "magazine": (None, lambda w: "/magazine/", 6, None),
     "testimony": (None, lambda w: f"/magazine/{w.testimony.id}", 4, None),
-    # Member, registrations with sessions and courses, sign-ups with webinars, texts (4).
-    "me": ("busy", lambda w: "/me", 6, None),
+    # Member, registrations with sessions and courses, sign-ups with webinars, texts,
+    # certificates, portraits (7): one query per section of "my space", whatever it holds.
+    "me": ("busy", lambda w: "/me", 8, None),
     # Coordinator, courses, sessions by course, registrations by course and state (4).
     "trainings_manage": ("coordinator", lambda w: "/trainings/manage/", 6, None),
     # Coordinator, session, registrations with their users, waiting list, log, course (6).
