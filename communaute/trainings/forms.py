@@ -72,7 +72,9 @@ class CourseForm(BaseForm):
     )
     summary = StringField(_l("Summary"), validators=[_required(), Length(max=500)])
     en_summary = StringField(
-        _l("Summary in English"), description=_l("Optional."), validators=[Optional(), Length(max=500)]
+        _l("Summary in English"),
+        description=_l("Optional."),
+        validators=[Optional(), Length(max=500)],
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
     en_description = TextAreaField(
@@ -85,7 +87,9 @@ class CourseForm(BaseForm):
     audience = SelectField(_l("Audience"), choices=_choices(AUDIENCE_LABELS))
     duration = StringField(_l("Duration"), validators=[Optional(), Length(max=100)])
     en_duration = StringField(
-        _l("Duration in English"), description=_l("Optional."), validators=[Optional(), Length(max=100)]
+        _l("Duration in English"),
+        description=_l("Optional."),
+        validators=[Optional(), Length(max=100)],
     )
     prerequisites = StringField(_l("Prerequisites"), validators=[Optional(), Length(max=500)])
     en_prerequisites = StringField(
