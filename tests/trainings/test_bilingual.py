@@ -175,3 +175,31 @@ def test_demo_courses_have_some_english(app):
     list(load_demo())
     titles = db.session.scalars(select(Course.title_en).where(Course.title_en.is_not(None)))
     assert "Introduction to patient partnership in research" in list(titles)
+
+
+@pytest.mark.usefixtures("request_context")
+def test_english_member_gets_the_english_title_in_the_email_and_calendar(mailbox):
+    from icalendar import Calendar
+
+    from communaute.email import deliver_due
+    from communaute.trainings import services
+    from tests.factories import make_member
+
+    session = make_session(bilingual_course(), capacity=5)
+    services.register_for_session(session, member=make_member(language="en"))
+    services.register_for_session(session, member=make_member(language="fr"))
+    db.session.commit()
+    deliver_due()
+    by_subject = {m["Subject"]: m for m in mailbox.wait_for(2)}
+    assert set(by_subject) == {
+        "Registration confirmed: Patient partnership basics",
+        "Inscription confirmée : Les bases du partenariat",
+    }
+    english = by_subject["Registration confirmed: Patient partnership basics"]
+    assert "Course: Patient partnership basics" in english.get_body(("plain",)).get_content()
+    [part] = [p for p in english.iter_attachments() if p.get_content_type() == "text/calendar"]
+    content = part.get_content()
+    [event] = Calendar.from_ical(content if isinstance(content, bytes) else content.encode()).walk(
+        "VEVENT"
+    )
+    assert str(event["summary"]) == "Patient partnership basics"
