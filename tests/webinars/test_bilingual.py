@@ -57,7 +57,7 @@ def test_series_and_home_cards_in_the_readers_language(client):
     bilingual_webinar()
     for path in ("/webinars/?lang=en", "/"):
         html = client.get(path).get_data(as_text=True)
-        assert f"<h3><a href=" in html and f">{TITLE_EN}</a></h3>" in html
+        assert "<h3><a href=" in html and f">{TITLE_EN}</a></h3>" in html
     html = client.get("/webinars/?lang=fr").get_data(as_text=True)
     assert ">Le partenariat patient en recherche</a></h3>" in html
 
