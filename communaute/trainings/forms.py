@@ -72,7 +72,7 @@ class CourseForm(BaseForm):
     )
     summary = StringField(_l("Summary"), validators=[_required(), Length(max=500)])
     en_summary = StringField(
-        _l("Summary in English"),
+        _l("Course summary in English"),
         description=_l("Optional."),
         validators=[Optional(), Length(max=500)],
     )
