@@ -12,7 +12,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from communaute import email as outbox
 from communaute.cache import init_page_cache
 from communaute.config import load_config
-from communaute.content import format_day, localized, render_markdown
+from communaute.content import (
+    format_day,
+    localized,
+    localized_item,
+    localized_text,
+    render_markdown,
+)
 from communaute.errors import register_error_handlers
 from communaute.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from communaute.extensions import db as _db  # not "db": that name is the communaute.db module
@@ -161,6 +167,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["format_day"] = format_day
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["localized_item"] = localized_item
+    app.jinja_env.filters["localized_text"] = localized_text
 
     @app.template_global()
     def content_lang(item) -> Markup:

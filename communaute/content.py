@@ -20,7 +20,7 @@ from babel.dates import format_date
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from communaute.i18n import REGIONAL, current_language
+from communaute.i18n import LANGUAGES, REGIONAL, current_language
 
 #: The language coordinators always write in; the other is optional.
 SOURCE_LANGUAGE = "fr"
@@ -51,6 +51,26 @@ def localized(obj, field: str, language: str | None = None) -> Localized:
             return Localized(other, language, False)
         return Localized(source, SOURCE_LANGUAGE, bool(source))
     return Localized(source, SOURCE_LANGUAGE, False)
+
+
+def localized_item(obj, field: str, language: str | None = None) -> Localized:
+    """``localized`` for content with a single ``language`` (courses, webinars).
+
+    Their French columns hold the text in the language the course or webinar is given in
+    (an English course has its title in ``title``): without an English value for the reader,
+    the text is marked in that language, as ``content_lang``/``offered_in`` mark it, and
+    ``fallback`` says the reader reads another language than theirs."""
+    language = language or current_language()
+    value = localized(obj, field, language)
+    written_in = getattr(obj, "language", SOURCE_LANGUAGE)
+    if value.lang != SOURCE_LANGUAGE or written_in not in LANGUAGES:
+        return value
+    return Localized(value.text, written_in, bool(value.text) and written_in != language)
+
+
+def localized_text(obj, field: str, language: str | None = None) -> str:
+    """The text only (emails, calendar files, page titles)."""
+    return localized(obj, field, language).text
 
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")

@@ -34,6 +34,12 @@ COURSES = [
         "format": CourseFormat.online,
         "audience": Audience.patient_partners,
         "duration": "3 heures",
+        "english": {
+            "title_en": "Introduction to patient partnership in research",
+            "summary_en": "What a patient partner does in a research team, and how to "
+            "contribute with your lived experience.",
+            "duration_en": "3 hours",
+        },
         "sessions": [(12, 13, 30, 20), (40, 13, 30, 20)],
         "online": True,
         "demo_member": True,
@@ -55,6 +61,7 @@ COURSES = [
     {
         "slug": "coconstruire-projet-recherche",
         "title": "Coconstruire un projet de recherche avec des patients",
+        "english": {"title_en": "Co-designing a research project with patients"},
         "summary": "Pour les chercheuses, chercheurs et cliniciens qui veulent associer des "
         "patients partenaires dès le début d'un projet.",
         "description": "Formation hybride : en salle à Québec ou en ligne. Études de cas, "
@@ -126,6 +133,7 @@ def load_demo_trainings(coordinator: User, member: User) -> list[str]:
             prerequisites="",
             material_url=spec.get("material"),
             published=True,
+            **spec.get("english", {}),
         )
         db.session.add(course)
         for days, hour, minute, capacity in spec.get("sessions", []):

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from communaute import calendar
+from communaute.content import localized_text
 from communaute.email import Attachment, public_url, queue_email
 from communaute.i18n import REGIONAL
 
@@ -22,10 +23,11 @@ def calendar_event(session, *, language: str = "fr", with_link: bool = True):
     confirmed registrant only; the public file of the course page has none)."""
     course = session.course
     with force_locale(REGIONAL.get(language, "fr_CA")):
-        reminder = _("Reminder: %(title)s", title=course.title)
+        title = localized_text(course, "title", language)
+        description = localized_text(course, "summary", language)
+        reminder = _("Reminder: %(title)s", title=title)
     online = session.online_url if with_link else ""
     location = online if online and not session.place else session.place
-    description = course.summary
     if online:
         description += "\n\n" + online
     description += "\n\n" + public_url("trainings.course", slug=course.slug)
@@ -34,7 +36,7 @@ def calendar_event(session, *, language: str = "fr", with_link: bool = True):
         sequence=session.sequence,
         start=session.starts_at,
         end=session.ends_at,
-        summary=course.title,
+        summary=title,
         description=description,
         location=location or "",
         url=online or public_url("trainings.course", slug=course.slug),

@@ -47,6 +47,10 @@ def _web_link(form, field):
         raise ValidationError(_l("Give a complete web address starting with https://"))
 
 
+#: What a coordinator may write in English too (Course.<field>_en).
+ENGLISH_FIELDS = ("title", "summary", "description", "duration", "prerequisites")
+
+
 class CourseForm(BaseForm):
     title = StringField(_l("Title"), validators=[_required(), Length(max=200)])
     slug = StringField(
@@ -61,13 +65,38 @@ class CourseForm(BaseForm):
             _not_reserved,
         ],
     )
+    en_title = StringField(
+        _l("Title in English"),
+        description=_l("Optional. Without it, English readers see the French title."),
+        validators=[Optional(), Length(max=200)],
+    )
     summary = StringField(_l("Summary"), validators=[_required(), Length(max=500)])
+    en_summary = StringField(
+        _l("Course summary in English"),
+        description=_l("Optional."),
+        validators=[Optional(), Length(max=500)],
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+    en_description = TextAreaField(
+        _l("Description in English"),
+        description=_l("Optional."),
+        validators=[Optional(), Length(max=20000)],
+    )
     language = SelectField(_l("Language"), choices=_choices(LANGUAGE_LABELS))
     format = SelectField(_l("Format"), choices=_choices(FORMAT_LABELS))
     audience = SelectField(_l("Audience"), choices=_choices(AUDIENCE_LABELS))
     duration = StringField(_l("Duration"), validators=[Optional(), Length(max=100)])
+    en_duration = StringField(
+        _l("Duration in English"),
+        description=_l("Optional."),
+        validators=[Optional(), Length(max=100)],
+    )
     prerequisites = StringField(_l("Prerequisites"), validators=[Optional(), Length(max=500)])
+    en_prerequisites = StringField(
+        _l("Prerequisites in English"),
+        description=_l("Optional."),
+        validators=[Optional(), Length(max=500)],
+    )
     material_url = StringField(
         _l("Material link (self-paced activities)"),
         validators=[
@@ -100,7 +129,13 @@ class CourseForm(BaseForm):
             "prerequisites": self.prerequisites.data or "",
             "material_url": self.material_url.data or None,
             "allows_several": bool(self.allows_several.data),
+            **{f"{name}_en": getattr(self, f"en_{name}").data or None for name in ENGLISH_FIELDS},
         }
+
+    def fill_english(self, course) -> None:
+        """The English fields are named ``en_<field>`` (the columns ``<field>_en``)."""
+        for name in ENGLISH_FIELDS:
+            getattr(self, f"en_{name}").data = getattr(course, f"{name}_en")
 
 
 def _capacity(form, field):

@@ -87,6 +87,13 @@ class Course(db.Model):
     summary: Mapped[str] = mapped_column(String(500))
     #: Plain text; paragraphs and bare links are rendered safely.
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The optional English of what the coordinator wrote (communaute.content.localized):
+    #: an English reader sees the French, marked as such, where these are empty.
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    summary_en: Mapped[str | None] = mapped_column(String(500))
+    description_en: Mapped[str | None] = mapped_column(Text)
+    duration_en: Mapped[str | None] = mapped_column(String(100))
+    prerequisites_en: Mapped[str | None] = mapped_column(String(500))
     language: Mapped[str] = mapped_column(String(2), default="fr")
     format: Mapped[CourseFormat] = mapped_column(
         db.Enum(CourseFormat, native_enum=False, length=30)
@@ -102,8 +109,8 @@ class Course(db.Model):
     #: switch); True: a member may take several sessions (a series of separate meetings).
     allows_several: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: Title, summary and description folded (communaute.i18n.fold): what the catalog's
-    #: search compares, without accents or case, the same on SQLite and PostgreSQL.
+    #: Title, summary and description folded (communaute.i18n.fold), with the English title
+    #: and summary when there are some: what the catalog's search compares, without accents or case, the same on SQLite and PostgreSQL.
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     sessions: Mapped[list[TrainingSession]] = relationship(
@@ -119,7 +126,16 @@ class Course(db.Model):
 
     def refresh_search_text(self) -> None:
         self.search_text = fold(
-            " ".join((self.title or "", self.summary or "", self.description or ""))
+            " ".join(
+                part or ""
+                for part in (
+                    self.title,
+                    self.summary,
+                    self.description,
+                    self.title_en,
+                    self.summary_en,
+                )
+            )
         )
 
     def __repr__(self) -> str:

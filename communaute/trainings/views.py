@@ -337,6 +337,7 @@ def course_form(course_id=None):
     if course and request.method == "GET":
         form.format.data = course.format.value
         form.audience.data = course.audience.value
+        form.fill_english(course)
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             saved_id = services.save_course(course, **form.values()).id

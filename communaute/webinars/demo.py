@@ -10,6 +10,19 @@ from communaute.extensions import db
 from communaute.i18n import MONTREAL
 from communaute.webinars.models import Signup, SignupState, Speaker, Webinar
 
+#: The English of a few webinars (the others are offered in French to English readers).
+ENGLISH = {
+    "Devenir patient partenaire : par où commencer?": (
+        "Becoming a patient partner: where to start?",
+        "What is a patient partner in research? Two people who have done it for years tell "
+        "how they started, what helped them and what they wish they had known.",
+    ),
+    "Vivre avec la douleur chronique et participer à la recherche": (
+        "Living with chronic pain and taking part in research",
+        None,
+    ),
+}
+
 SERIES = [
     # (weeks from now, title, description, tags, speakers, capacity)
     (
@@ -103,8 +116,11 @@ def load_demo_webinars(coordinator, member) -> list[str]:
         if db.session.scalar(select(Webinar.id).where(Webinar.title == title)) is not None:
             continue
         past = weeks < 0
+        title_en, description_en = ENGLISH.get(title, (None, None))
         webinar = Webinar(
             title=title,
+            title_en=title_en,
+            description_en=description_en,
             description=description,
             tags=tags,
             start_at=_noon(weeks),

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from communaute import calendar, subscriptions
+from communaute.content import localized_text
 from communaute.email import Attachment, public_url, queue_email
 from communaute.i18n import REGIONAL
 from communaute.webinars.tokens import make_cancel_token
@@ -25,7 +26,8 @@ def calendar_event(webinar, signup=None, *, language: str | None = None):
     confirmed = signup is not None and signup.state.value == "confirmed" and bool(webinar.join_url)
     language = language or (signup.language if signup is not None else "fr")
     with force_locale(REGIONAL.get(language, "fr_CA")):
-        lines = [webinar.title]
+        title = localized_text(webinar, "title", language)
+        lines = [title]
         if confirmed:
             lines.append(_("Join link: %(url)s", url=webinar.join_url))
         if webinar.phone_dial_in and signup is not None:
@@ -33,14 +35,14 @@ def calendar_event(webinar, signup=None, *, language: str | None = None):
         if webinar.captioning:
             lines.append(_("Captions: %(details)s", details=webinar.captioning))
         page = public_url("webinars.detail", webinar_id=webinar.id)
-        alarm_text = _("Webinar in 30 minutes: %(title)s", title=webinar.title)
+        alarm_text = _("Webinar in 30 minutes: %(title)s", title=title)
     lines.append(page)
     return calendar.CalendarEvent(
         uid=f"webinar-{webinar.id}@communaute.experiences",
         sequence=webinar.sequence + (signup.ics_sequence or 0 if signup is not None else 0),
         start=webinar.start_at,
         end=webinar.end_at,
-        summary=webinar.title,
+        summary=title,
         description="\n".join(lines),
         location=webinar.join_url if confirmed else "",
         url=webinar.join_url if confirmed else page,

@@ -77,6 +77,22 @@ class WebinarEditForm(BaseForm):
             Length(max=5000, message=_l("The description is too long (5000 characters at most).")),
         ],
     )
+    en_title = StringField(
+        _l("Title in English"),
+        description=_l("Optional. Without it, English readers see the French title."),
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("The title is too long (200 characters at most).")),
+        ],
+    )
+    en_description = TextAreaField(
+        _l("Description in English"),
+        description=_l("Optional."),
+        validators=[
+            Optional(),
+            Length(max=5000, message=_l("The description is too long (5000 characters at most).")),
+        ],
+    )
     tags = StringField(
         _l("Topics"),
         description=_l("Separate them with commas, for example: santé mentale, recherche."),
@@ -162,6 +178,8 @@ class WebinarEditForm(BaseForm):
             "capacity": self.capacity.data,
             "recording_url": self.recording_url.data or "",
             "resources": self.resources.data or "",
+            "title_en": self.en_title.data or None,
+            "description_en": self.en_description.data or None,
         }
 
 

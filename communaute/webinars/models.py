@@ -29,6 +29,9 @@ class Webinar(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The optional English title and description (communaute.content.localized).
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    description_en: Mapped[str | None] = mapped_column(Text)
     #: Topic tags, comma-separated as typed by the coordinator.
     tags: Mapped[str] = mapped_column(String(300), default="")
     start_at: Mapped[datetime] = mapped_column(index=True)

@@ -42,6 +42,8 @@ WEBINAR_FIELDS = (
     "capacity",
     "recording_url",
     "resources",
+    "title_en",
+    "description_en",
 )
 
 

@@ -387,6 +387,7 @@ def edit(webinar_id):
     form = WebinarEditForm(obj=webinar)
     if request.method == "GET":
         form.fill_speakers(webinar.speakers)
+        form.en_title.data, form.en_description.data = webinar.title_en, webinar.description_en
     if form.validate_on_submit():
         with unit_of_work(form) as work:
             promoted = services.update_webinar(webinar, speakers=form.speakers(), **form.values())

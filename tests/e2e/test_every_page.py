@@ -25,7 +25,13 @@ def demo_paths(app):
         list(load_demo())
         make_member("every-page@exemple.ca")
         make_coordinator("every-page-coord@exemple.ca")
-        course = db.session.scalars(select(Course).where(Course.published)).first()
+        # A course offered in French only (the English page marks it), and one with English.
+        course = db.session.scalars(
+            select(Course).where(Course.published, Course.title_en.is_(None))
+        ).first()
+        english = db.session.scalars(
+            select(Course).where(Course.published, Course.title_en.is_not(None))
+        ).first()
         session = db.session.scalars(select(TrainingSession)).first()
         webinar = db.session.scalars(select(Webinar).order_by(Webinar.start_at.desc())).first()
         past = db.session.scalars(
@@ -46,6 +52,7 @@ def demo_paths(app):
             "/privacy",
             "/auth/login",
             "/auth/register",
+            f"/trainings/{english.slug}",
         ]
         member = ["/me", "/auth/profile", "/auth/mail", "/auth/export/page", "/magazine/submit"]
         coordinator = [
@@ -125,3 +132,7 @@ def test_french_content_is_marked_french_on_english_pages_in_the_browser(live_se
     assert heading.get_attribute("lang") == "fr"
     assert page.locator(".content-note").inner_text() == "Content offered in French"
     assert page.get_by_text("Format").count() >= 1  # the interface itself stays English
+    # A course with its English: read in English, not marked French, no note.
+    page.goto(f"{live_server.url}{visitor[-1]}?lang=en")
+    assert page.locator("h1").get_attribute("lang") is None
+    assert page.locator(".content-note").count() == 0

@@ -21,6 +21,11 @@ COURSE_FIELDS = (
     "duration",
     "prerequisites",
     "material_url",
+    "title_en",
+    "summary_en",
+    "description_en",
+    "duration_en",
+    "prerequisites_en",
 )
 
 
