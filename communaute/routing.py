@@ -29,8 +29,18 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
+class SlugConverter(BaseConverter):
+    """``<slug:name>``: an address made of lower-case ASCII letters, digits and hyphens
+    (courses, pages). A NUL byte, a space or an accent does not match: a 404 before the
+    database is asked (PostgreSQL refuses NUL in a query parameter)."""
+
+    regex = r"[a-z0-9-]{1,120}"
+    part_isolating = True
+
+
 def register_converters(app) -> None:
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["slug"] = SlugConverter
 
 
 def whole_number(value: str) -> int:

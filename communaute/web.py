@@ -19,6 +19,8 @@ names (``exc.field``), or flashed when the form has no such field; the view read
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, g, redirect, request, url_for
 
 from communaute.errors import DomainError
@@ -131,3 +133,13 @@ def register_form_pages(app) -> None:
         app.add_url_rule(
             rule.rule, endpoint=f"{rule.endpoint}__page", view_func=to_page, methods=["GET"]
         )
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
+
+
+def search_query(name: str = "q", max_length: int = 100) -> str:
+    """A search box's words from the query string: control and invisible characters (a NUL
+    byte, which PostgreSQL refuses) become spaces, spaces are collapsed, 100 characters."""
+    value = request.args.get(name, "")
+    return " ".join(_UNPRINTABLE.sub(" ", value).split())[:max_length]

@@ -36,7 +36,7 @@ from communaute.forms import ButtonForm
 from communaute.i18n import fold
 from communaute.registry import coordination_item_providers, coordination_links
 from communaute.routing import whole_number
-from communaute.web import require_button, show_error, shown_on, unit_of_work
+from communaute.web import require_button, search_query, show_error, shown_on, unit_of_work
 
 #: The sections of the home, in the order they are read: what waits for an answer first.
 GROUPS = {
@@ -231,7 +231,7 @@ def import_report(kind, parent_id):
 def checkin(kind, parent_id):
     """The roster as large buttons: one tap (a plain form) marks a person present."""
     kind, parent, _back = _parent(kind, parent_id)
-    q = request.args.get("q", "")[:100].strip()
+    q = search_query()
     everyone = attendance.seats(kind, parent.id)
     wanted = fold(q)
     shown = [
@@ -278,7 +278,7 @@ def checkin_one(kind, parent_id, seat_id):
 @bp.route("/people/")
 @coordinator_required
 def people_search():
-    q = request.args.get("q", "")[:100]
+    q = search_query()
     return render_template("coordination/people.html", people=people.search(q), q=q)
 
 

@@ -22,7 +22,7 @@ def footer_pages():
     return {"footer_pages": services.footer_links}
 
 
-@bp.route("/<slug>")
+@bp.route("/<slug:slug>")
 @cached_for_visitors
 def show(slug):
     if len(slug) > SLUG_MAX:

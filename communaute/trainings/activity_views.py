@@ -97,7 +97,7 @@ def _page(course, step, reg, form=None):
     )
 
 
-@bp.route("/<slug>/steps/<id:step_id>")
+@bp.route("/<slug:slug>/steps/<id:step_id>")
 @login_required
 def step(slug, step_id):
     course, step_ = _load(slug, step_id)
@@ -107,7 +107,7 @@ def step(slug, step_id):
     return _page(course, step_, reg)
 
 
-@bp.route("/<slug>/steps/<id:step_id>/done", methods=["POST"])
+@bp.route("/<slug:slug>/steps/<id:step_id>/done", methods=["POST"])
 @shown_on("trainings.step")
 @login_required
 def step_done(slug, step_id):

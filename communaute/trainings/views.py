@@ -91,7 +91,7 @@ def _get_course(slug: str) -> Course:
     return course
 
 
-@bp.route("/<slug>")
+@bp.route("/<slug:slug>")
 @cached_for_visitors
 def course(slug):
     course = _get_course(slug)
@@ -269,7 +269,7 @@ def switch(session_id):
     )
 
 
-@bp.route("/<slug>/register", methods=["POST"])
+@bp.route("/<slug:slug>/register", methods=["POST"])
 @login_required
 def register_self_paced(slug):
     course = _get_course(slug)

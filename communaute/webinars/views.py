@@ -15,7 +15,7 @@ from communaute.forms import ButtonForm
 from communaute.i18n import current_language, format_local
 from communaute.limits import limit_per_recipient
 from communaute.routing import whole_number
-from communaute.web import paginate, require_button, shown_on, unit_of_work
+from communaute.web import paginate, require_button, search_query, shown_on, unit_of_work
 from communaute.webinars import bp, emails, services
 from communaute.webinars import series as repeats
 from communaute.webinars.forms import (
@@ -555,7 +555,7 @@ def attendance(webinar_id):
             count = services.record_attendance(webinar, ids)
             work.flash(_("Attendance saved: %(n)d people attended.", n=count))
         return redirect(url_for("webinars.attendance", webinar_id=webinar_id))
-    q = request.args.get("q", "")[:100]
+    q = search_query()
     return render_template(
         "webinars/attendance.html",
         webinar=webinar,

@@ -92,3 +92,9 @@ def test_session_attendance_with_unicode_digits_keeps_only_real_ids(client):
     )
     assert response.status_code == 302
     assert db.session.get(Registration, reg.id).attended is True
+
+
+@pytest.mark.parametrize("slug", ["%00", "%20", "%C3%A9t%C3%A9", "A-Majuscule", "x" * 121])
+def test_an_address_that_no_course_or_page_can_have_is_a_404_before_the_database(client, slug):
+    for path in (f"/trainings/{slug}", f"/pages/{slug}", f"/trainings/{slug}/steps/1"):
+        assert client.get(path).status_code == 404, path
