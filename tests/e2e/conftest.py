@@ -86,6 +86,9 @@ def live_server(database_url, smtp_server, app_config, tmp_path):
     server.start()
     yield server
     server.stop()
+    # Its delivery thread also runs the reminders every REMINDERS_INTERVAL: stopped here, so
+    # it never claims a later test's reminders or emails in the shared test database.
+    app.extensions["outbox_deliverer"].stop()
     with app.app_context():
         from communaute.extensions import db
 
