@@ -1,8 +1,9 @@
 """Declarative base, UTC datetimes and small model helpers."""
 
+import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -53,3 +54,15 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_readers_do_not_block_the_writer(dbapi_connection, connection_record) -> None:
+    """SQLite (the embedded default) in write-ahead-log mode: pages are read while a
+    sign-up commits, in another process or in the delivery thread, without waiting for each
+    other. Every commit still waits for the disk (synchronous=FULL, SQLite's default): a
+    registration answered is a registration kept, power cut or not."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
