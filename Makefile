@@ -35,7 +35,7 @@ extract: $(VENV)/.installed
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	COMMUNAUTE_ENV=development OUTBOX_DELIVERY=background FLASK_RUN_PORT=$(PORT) $(BIN)/flask run --host 127.0.0.1
+	COMMUNAUTE_ENV=development OUTBOX_DELIVERY=background PAGE_CACHE_STORE=process FLASK_RUN_PORT=$(PORT) $(BIN)/flask run --host 127.0.0.1
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,19 +1,39 @@
 """Public pages for visitors who are not logged in, served from memory, never stale.
 
 When hundreds of people open the same webinar page at noon, each app process renders it
-once and serves the rendered bytes to every visitor who is not logged in. A cached page is
-keyed on a *data version* kept in Redis (``PAGE_CACHE_URL``), shared by every process and
-every server: after each commit that wrote anything a page may show (a sign-up, a
-registration, a course, a testimony, a name...), the version goes up, so every process
-renders again on the next visit. A seat count is never stale once a registration's response
-has left. ``PAGE_CACHE_SECONDS`` bounds what only time changes (a webinar that has begun
+once and serves the rendered bytes to every visitor who is not logged in.
+
+Freshness is kept per *topic*. A page names the topics it shows ("webinars" for the series,
+"webinar:12" for one webinar page, "course:3", "magazine", "site" for the footer every page
+has...) and is kept with the version of each topic at the time it was rendered. A write names
+the topics it changes: each blueprint declares, per table, which topics a row stands for
+(``page_topics``, in its hooks). After a commit that wrote such a row, those topics get a new
+version, and only the pages showing them render again: a sign-up to one webinar renders that
+webinar's page, the series and the home again, not the catalog, the magazine or the other
+webinars; a login (``users.last_login_at``) changes no public page. A table nobody declared
+changes every page (``"*"``), so a new feature can be late but never stale; a test lists
+the undeclared ones.
+
+The versions live in a *store* shared by every process that writes (``PAGE_CACHE_STORE``):
+- ``redis``: Redis at ``PAGE_CACHE_URL``, for several processes or servers (one MGET a hit);
+- ``database``: the ``page_versions`` table, for several processes without Redis (one small
+  SELECT a hit): the embedded default;
+- ``process``: this process's memory, for a single process that alone writes (``make run``);
+- ``off``: no cache.
+A version is a random token, not a counter: should Redis restart empty, a new token is drawn,
+and no page kept under an earlier one can match it again.
+
+A seat count is never stale once a registration's response has left: the versions change
+after the commit and before the response. A page rendered while a write was happening is
+not kept (the ``"any"`` topic, which every write changes, is read before and after
+rendering). ``PAGE_CACHE_SECONDS`` bounds what only time changes (a webinar that has begun
 moves to the past webinars without any write).
 
-What is never cached: logged-in members (their pages show their own registrations), a
-visit with a message waiting (flash), anything but a GET answered 200 in full. Forms on a
-cached page get the visitor's own CSRF token: the page is stored with a marker in its place.
-Without ``PAGE_CACHE_URL``, or when Redis does not answer, pages are rendered as usual: the
-cache fails open to fresh pages, never to stale ones.
+What is never cached: logged-in members (their pages show their own registrations), a visit
+with a message waiting (flash), anything but a GET answered 200 in full. Forms on a cached
+page get the visitor's own CSRF token: the page is stored with a marker in its place. When
+the store does not answer, pages are rendered as usual: the cache fails open to fresh pages,
+never to stale ones.
 """
 
 from __future__ import annotations
@@ -23,48 +43,130 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import redis
 from flask import Flask, current_app, g, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import String, event, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from communaute.extensions import db
 from communaute.i18n import select_language
 
 log = logging.getLogger("communaute.cache")
 
-#: Tables whose writes no page shows: they do not invalidate cached pages.
-IGNORED_TABLES = {"outbox_messages", "security_events"}
+#: Every page shows it: a write to a table no blueprint declared.
+EVERYTHING = "*"
+#: Every write changes it: pages rendered while a write happened are not kept.
+ANY = "any"
+#: Every page has the footer, which lists the site's pages.
+SITE = "site"
 #: Response headers kept with a cached page (the rest is added per request).
 KEPT_HEADERS = ("Content-Type",)
 
 
-def cached_for_visitors(view):
-    """Marks a public view whose page may be served from the cache to anonymous visitors."""
-    view.cached_for_visitors = True
-    return view
+class PageVersion(db.Model):
+    """The version of each topic, for the ``database`` store (no personal data)."""
+
+    __tablename__ = "page_versions"
+
+    topic: Mapped[str] = mapped_column(String(120), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
 
 
-class PageCache:
-    """One per app: the local store (bounded in bytes, least recently used out first)."""
+# What writes change ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableTopics:
+    #: row -> the topics it stands for; None: no public page shows this table.
+    of_row: Callable[[object], Iterable[str]] | None
+    #: Only a change to one of these columns matters (None: any column).
+    columns: frozenset[str] | None
+    #: A bulk UPDATE or DELETE names no row: these topics change instead.
+    bulk: tuple[str, ...]
+
+
+TOPICS: dict[str, TableTopics] = {}
+
+
+def page_topics(
+    table: str,
+    of_row: Callable[[object], Iterable[str]] | None = None,
+    *,
+    columns: Iterable[str] | None = None,
+    bulk: Iterable[str] | None = None,
+) -> None:
+    """Declares which topics a row of ``table`` stands for on public pages.
+
+    ``of_row=None``: no public page shows this table (its writes change no page). ``bulk``:
+    the topics a write that names no row changes; "webinar:*" stands for every
+    "webinar:<id>". Without it, such a write changes every page.
+    """
+    TOPICS[table] = TableTopics(
+        of_row,
+        frozenset(columns) if columns is not None else None,
+        tuple(bulk) if bulk is not None else (() if of_row is None else (EVERYTHING,)),
+    )
+
+
+def topics_of_row(obj, *, changed: bool = False) -> tuple[str, ...]:
+    """The topics a written row stands for; ``changed``: an update (only the declared
+    columns count), else an insert or a delete."""
+    declared = TOPICS.get(getattr(type(obj), "__tablename__", None))
+    if declared is None:
+        return (EVERYTHING,)
+    if declared.of_row is None:
+        return ()
+    if changed and declared.columns is not None:
+        attrs = inspect(obj).attrs
+        if not any(attrs[name].history.has_changes() for name in declared.columns):
+            return ()
+    return tuple(declared.of_row(obj))
+
+
+def topics_of_table(name: str | None) -> tuple[str, ...]:
+    declared = TOPICS.get(name)
+    return (EVERYTHING,) if declared is None else declared.bulk
+
+
+def family(topic: str) -> str | None:
+    """ "webinar:12" -> "webinar:*" (which a bulk write to webinars changes)."""
+    head, sep, tail = topic.partition(":")
+    return f"{head}:*" if sep and tail != "*" else None
+
+
+# Where the versions live -------------------------------------------------------------------
+
+
+class ProcessStore:
+    """One process that alone writes: the versions are a dict."""
 
     def __init__(self, app: Flask):
-        self.url = app.config.get("PAGE_CACHE_URL") or None
-        self.seconds = app.config["PAGE_CACHE_SECONDS"]
-        self.max_bytes = app.config["PAGE_CACHE_MAX_BYTES"]
-        self.key = app.config["PAGE_CACHE_KEY"]
-        self.marker = ("\ue000csrf-" + secrets.token_hex(8) + "\ue000").encode()
-        self.entries: OrderedDict[tuple, tuple[float, int, list, bytes]] = OrderedDict()
-        self.size = 0
+        self.versions: dict[str, str] = {}
         self.lock = threading.Lock()
-        self._redis = None
 
-    @property
-    def enabled(self) -> bool:
-        return self.url is not None
+    def read(self, topics: tuple[str, ...]) -> tuple[str, ...] | None:
+        with self.lock:
+            return tuple(self.versions.setdefault(t, secrets.token_hex(8)) for t in topics)
+
+    def bump(self, topics: tuple[str, ...]) -> None:
+        with self.lock:
+            for topic in topics:
+                self.versions[topic] = secrets.token_hex(8)
+
+
+class RedisStore:
+    """Several processes or servers: one key per topic in Redis, read with one MGET."""
+
+    def __init__(self, app: Flask):
+        self.url = app.config["PAGE_CACHE_URL"]
+        self.prefix = app.config["PAGE_CACHE_KEY"]
+        self._redis = None
 
     @property
     def redis(self) -> redis.Redis:
@@ -74,31 +176,154 @@ class PageCache:
             )
         return self._redis
 
-    def version(self) -> bytes | None:
-        """The shared data version, or None when Redis does not answer (no cache then).
+    def _keys(self, topics) -> list[str]:
+        return [f"{self.prefix}:{t}" for t in topics]
 
-        A version is a random token, not a counter: should Redis restart empty, a new token
-        is drawn, and no page kept under an earlier one can match it again.
-        """
+    def read(self, topics: tuple[str, ...]) -> tuple | None:
+        keys = self._keys(topics)
         try:
-            value = self.redis.get(self.key)
-            if value is None:
-                self.redis.set(self.key, secrets.token_hex(8), nx=True)
-                value = self.redis.get(self.key)
+            values = self.redis.mget(keys)
+            if None in values:  # first visit, or Redis restarted empty: draw new tokens
+                pipe = self.redis.pipeline(transaction=False)
+                for key, value in zip(keys, values, strict=True):
+                    if value is None:
+                        pipe.set(key, secrets.token_hex(8), nx=True)
+                pipe.execute()
+                values = self.redis.mget(keys)
         except redis.RedisError as exc:
             log.warning("page cache: Redis unavailable (%s): rendering without cache", exc)
             return None
-        return value
+        return tuple(values)
 
-    def bump(self) -> None:
-        """Called after a commit that wrote: every process renders again."""
-        with self.lock:  # this process at least never serves what it had
-            self.entries.clear()
-            self.size = 0
-        try:
-            self.redis.set(self.key, secrets.token_hex(8))
+    def bump(self, topics: tuple[str, ...]) -> None:
+        try:  # one MSET: a reader sees all of a write's topics change, or none
+            self.redis.mset({key: secrets.token_hex(8) for key in self._keys(topics)})
         except redis.RedisError as exc:
-            log.error("page cache: could not change the data version (%s)", exc)
+            log.error("page cache: could not change the versions (%s)", exc)
+
+
+class DatabaseStore:
+    """Several processes without Redis: the ``page_versions`` table of the app's database.
+
+    Read on a connection of its own, not the request's session (a hit then opens no
+    transaction of the request's; one SELECT). Written inside the write's own transaction,
+    just before its commit (``in_transaction``): the new versions are seen exactly when the
+    new rows are, and no second commit (on SQLite, a second wait for the disk) is needed.
+    Topics are written in a fixed order, the transaction's last statement: no deadlock."""
+
+    in_transaction = True
+
+    def __init__(self, app: Flask):
+        pass
+
+    def read(self, topics: tuple[str, ...]) -> tuple | None:
+        query = select(PageVersion.topic, PageVersion.token).where(PageVersion.topic.in_(topics))
+        with db.engine.connect() as connection:
+            found = dict(connection.execute(query).all())
+            missing = [t for t in topics if t not in found]
+            if missing:  # a topic never written yet: draw its first token
+                connection.execute(self._upsert(connection, only_missing=True), _rows(missing))
+                connection.commit()
+                found = dict(connection.execute(query).all())
+        return tuple(found.get(t) for t in topics)
+
+    def bump_in(self, connection, topics: tuple[str, ...]) -> None:
+        connection.execute(self._upsert(connection, only_missing=False), _rows(topics))
+
+    def bump(self, topics: tuple[str, ...]) -> None:
+        """A change made outside a session's transaction: in a transaction of its own."""
+        with db.engine.begin() as connection:
+            self.bump_in(connection, topics)
+
+    @staticmethod
+    def _upsert(connection, *, only_missing: bool):
+        if connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(PageVersion)
+        if only_missing:
+            return statement.on_conflict_do_nothing(index_elements=["topic"])
+        return statement.on_conflict_do_update(
+            index_elements=["topic"], set_={"token": statement.excluded.token}
+        )
+
+
+def _rows(topics) -> list[dict]:
+    return [{"topic": t, "token": secrets.token_hex(8)} for t in sorted(set(topics))]
+
+
+STORES = {"process": ProcessStore, "redis": RedisStore, "database": DatabaseStore}
+
+
+def store_name(config) -> str:
+    name = config.get("PAGE_CACHE_STORE") or "auto"
+    if name == "auto":
+        return "redis" if config.get("PAGE_CACHE_URL") else "database"
+    return name
+
+
+# The pages --------------------------------------------------------------------------------
+
+
+def cached_for_visitors(*topics: str):
+    """Marks a public view whose page may be served from the cache to anonymous visitors.
+
+    ``topics`` are what the page shows, formatted with the view's arguments
+    ("webinar:{webinar_id}"); the view may add more while rendering (``depends_on``).
+    Used bare (``@cached_for_visitors``), the page changes with every write.
+    """
+
+    def mark(view, declared=topics):
+        view.cached_for_visitors = True
+        view.page_topics = declared
+        return view
+
+    if len(topics) == 1 and callable(topics[0]):  # used bare: changes with every write
+        return mark(topics[0], (ANY,))
+    return mark
+
+
+def depends_on(*topics: str) -> None:
+    """Called by a view while it renders: this page also shows these topics."""
+    wanted = g.get("page_topics")
+    if wanted is not None:
+        wanted.update(topics)
+
+
+class PageCache:
+    """One per app: the local store (bounded in bytes, least recently used out first)."""
+
+    def __init__(self, app: Flask):
+        self.store_name = store_name(app.config)
+        store = STORES.get(self.store_name)
+        self.store = store(app) if store is not None else None
+        self.seconds = app.config["PAGE_CACHE_SECONDS"]
+        self.max_bytes = app.config["PAGE_CACHE_MAX_BYTES"]
+        self.marker = ("\ue000csrf-" + secrets.token_hex(8) + "\ue000").encode()
+        # (language, path) -> (expires, topics, versions, status, headers, body)
+        self.entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.store is not None
+
+    def versions(self, topics: tuple[str, ...]) -> tuple | None:
+        return self.store.read(topics)
+
+    @property
+    def in_transaction(self) -> bool:
+        return getattr(self.store, "in_transaction", False)
+
+    def bump(self, topics: Iterable[str]) -> None:
+        """Called after a commit that wrote: pages showing these topics render again."""
+        self.store.bump(tuple(sorted({*topics, ANY})))
+
+    def bump_in(self, connection, topics: Iterable[str]) -> None:
+        """Called just before such a commit, in its transaction (the database store)."""
+        self.store.bump_in(connection, tuple(sorted({*topics, ANY})))
 
     def get(self, key: tuple):
         with self.lock:
@@ -111,49 +336,79 @@ class PageCache:
             self.entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple, status: int, headers: list, body: bytes) -> None:
+    def put(self, key: tuple, topics, versions, status: int, headers: list, body: bytes):
         if len(body) > self.max_bytes // 8:
             return
         with self.lock:
             if key in self.entries:
                 self._drop(key)
-            self.entries[key] = (time.monotonic() + self.seconds, status, headers, body)
+            expires = time.monotonic() + self.seconds
+            self.entries[key] = (expires, topics, versions, status, headers, body)
             self.size += len(body)
             while self.size > self.max_bytes:
                 self._drop(next(iter(self.entries)))
 
+    def drop(self, key: tuple) -> None:
+        with self.lock:
+            if key in self.entries:
+                self._drop(key)
+
     def _drop(self, key: tuple) -> None:
         entry = self.entries.pop(key)
-        self.size -= len(entry[3])
+        self.size -= len(entry[5])
 
 
-def _cache() -> PageCache | None:
+def page_cache() -> PageCache | None:
     cache = current_app.extensions.get("page_cache")
     return cache if cache is not None and cache.enabled else None
 
 
-def _cacheable_request() -> bool:
+def _cacheable_request():
+    """The view's declared topics, or None when this visit is not for the cache."""
     if request.method != "GET" or request.endpoint is None:
-        return False
+        return None
     view = current_app.view_functions.get(request.endpoint)
     if not getattr(view, "cached_for_visitors", False):
-        return False
-    return "_flashes" not in session and not current_user.is_authenticated
+        return None
+    if "_flashes" in session or current_user.is_authenticated:
+        return None
+    args = request.view_args or {}
+    return {topic.format(**args) for topic in view.page_topics}
+
+
+def _with_families(topics: Iterable[str]) -> tuple[str, ...]:
+    every = {EVERYTHING, SITE, *topics}
+    every.update(f for f in map(family, list(every)) if f)
+    return tuple(sorted(every))
 
 
 def _serve_from_cache():
-    cache = _cache()
-    if cache is None or not _cacheable_request():
+    cache = page_cache()
+    if cache is None:
         return None
-    version = cache.version()
-    if version is None:
+    topics = _cacheable_request()
+    if topics is None:
         return None
-    key = (version, select_language(), request.full_path)
+    key = (select_language(), request.full_path)
     entry = cache.get(key)
-    if entry is None:
-        g.page_cache_key = key  # rendered now, stored after
-        return None
-    _, status, headers, body = entry
+    if entry is not None:
+        _, kept_topics, kept_versions, status, headers, body = entry
+        now = cache.versions(kept_topics)
+        if now is None:
+            return None
+        if now == kept_versions:
+            return _from_entry(cache, status, headers, body)
+        cache.drop(key)
+    # Rendered now, kept after, unless a write happened meanwhile (ANY changed).
+    before = cache.versions((ANY,))
+    if before is not None:
+        g.page_cache_key = key
+        g.page_topics = topics
+        g.page_cache_any = before[0]
+    return None
+
+
+def _from_entry(cache: PageCache, status, headers, body):
     if cache.marker in body:
         body = body.replace(cache.marker, generate_csrf().encode())
     response = current_app.response_class(body, status=status)
@@ -165,7 +420,7 @@ def _serve_from_cache():
 
 def _store_in_cache(response):
     key = g.pop("page_cache_key", None)
-    cache = _cache()
+    cache = page_cache()
     if key is None or cache is None:
         return response
     flashes = getattr(request_ctx._get_current_object(), "flashes", None)
@@ -177,22 +432,36 @@ def _store_in_cache(response):
         or current_user.is_authenticated  # logged in during this request
     ):
         return response
+    topics = _with_families(g.pop("page_topics"))
+    read = cache.versions((ANY, *topics))
+    if read is None or read[0] != g.pop("page_cache_any"):
+        return response  # a write happened while this page was rendered: not kept
     body = response.get_data()
     token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if token:
         body = body.replace(token.encode(), cache.marker)
     headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
-    cache.put(key, response.status_code, headers, body)
+    cache.put(key, topics, read[1:], response.status_code, headers, body)
     response.headers["X-Page-Cache"] = "miss"
     return response
 
 
+# Listening to the writes -------------------------------------------------------------------
+
+
+def _pending(session: Session) -> set:
+    return session.info.setdefault("page_cache_topics", set())
+
+
 def _writes(session: Session, flush_context=None) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(type(obj), "__tablename__", None)
-        if table not in IGNORED_TABLES:
-            session.info["page_cache_dirty"] = True
-            return
+    written = [
+        *(topics_of_row(obj) for obj in session.new),
+        *(topics_of_row(obj) for obj in session.deleted),
+        *(topics_of_row(obj, changed=True) for obj in session.dirty if session.is_modified(obj)),
+    ]
+    topics = set().union(*written)
+    if topics:
+        _pending(session).update(topics)
 
 
 def _bulk_writes(orm_execute_state) -> None:
@@ -201,29 +470,58 @@ def _bulk_writes(orm_execute_state) -> None:
     ):
         return
     table = getattr(orm_execute_state.statement, "table", None)
-    if getattr(table, "name", None) not in IGNORED_TABLES:
-        orm_execute_state.session.info["page_cache_dirty"] = True
+    topics = topics_of_table(getattr(table, "name", None))
+    if topics:
+        _pending(orm_execute_state.session).update(topics)
 
 
-def _after_commit(session: Session) -> None:
-    if not session.info.pop("page_cache_dirty", False):
-        return
+def _app_cache() -> PageCache | None:
     try:
         cache = current_app.extensions.get("page_cache")
     except RuntimeError:  # outside an application context: no app, no cache
+        return None
+    return cache if cache is not None and cache.enabled else None
+
+
+# SQLAlchemy calls these for a savepoint too (begin_nested(), as seats.insert_once uses):
+# the versions change with the outermost commit only, when the rows are there for all.
+
+
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
         return
-    if cache is not None and cache.enabled:
-        cache.bump()
+    cache = _app_cache()
+    if cache is None or not cache.in_transaction:
+        return
+    session.flush()  # the transaction's last writes, so that their topics are known
+    topics = session.info.pop("page_cache_topics", None)
+    if topics:
+        cache.bump_in(session.connection(), topics)
+
+
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    topics = session.info.pop("page_cache_topics", None)
+    cache = _app_cache()
+    if topics and cache is not None and not cache.in_transaction:
+        cache.bump(topics)
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop("page_cache_dirty", None)
+    if session.in_nested_transaction():
+        return  # what the outer transaction wrote before the savepoint still commits
+    session.info.pop("page_cache_topics", None)
 
 
 event.listen(Session, "after_flush", _writes)
 event.listen(Session, "do_orm_execute", _bulk_writes)
+event.listen(Session, "before_commit", _before_commit)
 event.listen(Session, "after_commit", _after_commit)
 event.listen(Session, "after_rollback", _after_rollback)
+
+# The cache's own table shows on no page.
+page_topics("page_versions")
 
 
 def init_page_cache(app: Flask) -> None:

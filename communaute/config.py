@@ -95,8 +95,11 @@ SETTINGS = (
     #: cron runs `flask trainings|webinars send-reminders`).
     Setting("REMINDERS_INTERVAL", whole_number, 300),
     #: Redis shared by every app process: rendered public pages for visitors who are not
-    #: logged in (communaute/cache.py). Unset: no page cache.
+    #: logged in (communaute/cache.py) keep the versions of what they show there.
     Setting("PAGE_CACHE_URL", text),
+    #: Where those versions live: auto = Redis when PAGE_CACHE_URL is set, else the
+    #: database; process = this process alone writes (make run); off = no page cache.
+    Setting("PAGE_CACHE_STORE", one_of("auto", "redis", "database", "process", "off"), "auto"),
     #: What only time changes (a webinar that began) shows within this many seconds.
     Setting("PAGE_CACHE_SECONDS", whole_number, 30),
     Setting("RATELIMIT_STORAGE_URI", text, "memory://"),
@@ -124,7 +127,7 @@ FIXED = {
     "MAIL_TIMEOUT": 10,
     "OUTBOX_MAX_ATTEMPTS": 8,
     "PAGE_CACHE_MAX_BYTES": 16 * 1024 * 1024,
-    "PAGE_CACHE_KEY": "communaute:pages:version",
+    "PAGE_CACHE_KEY": "communaute:pages",
     "RATELIMIT_HEADERS_ENABLED": True,
     #: Redis for the limits may go away: count in this process's memory meanwhile (with a
     #: warning in the log), look at Redis again now and then, never fail a request.

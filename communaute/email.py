@@ -43,6 +43,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, delete, event, fal
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from communaute.cache import page_topics
 from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.i18n import REGIONAL
@@ -832,3 +833,5 @@ def _erase_emails(user) -> None:
 register_personal_data(
     "emails", export=_export_emails, erase=_erase_emails, tables=("outbox_messages",)
 )
+
+page_topics("outbox_messages")

@@ -47,6 +47,9 @@ class HomeBlock:
     #: context() -> dict with at least "template" (included with the dict as ``block``)
     context: Callable[[], dict]
     order: int = 50
+    #: What the block shows, for the page cache (communaute/cache.py): "webinars"...
+    #: None: anything (the home then renders again after every write).
+    topics: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,10 @@ def register_me_section(key: str, *, template: str, context: Callable, order: in
     ME_SECTIONS[key] = MeSection(key, template, context, order)
 
 
-def register_home_block(key: str, context: Callable[[], dict], *, order: int = 50) -> None:
-    HOME_BLOCKS[key] = HomeBlock(key, context, order)
+def register_home_block(
+    key: str, context: Callable[[], dict], *, order: int = 50, topics: tuple[str, ...] | None = None
+) -> None:
+    HOME_BLOCKS[key] = HomeBlock(key, context, order, topics)
 
 
 def register_coordination_link(key: str, *, endpoint: str, label, order: int = 50) -> None:

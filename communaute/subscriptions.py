@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from communaute.cache import page_topics
 from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.registry import register_personal_data
@@ -271,3 +272,6 @@ register_personal_data(
     erase=_erase,
     tables=("mail_subscriptions", "mail_subscription_sends"),
 )
+
+page_topics("mail_subscriptions")
+page_topics("mail_subscription_sends")

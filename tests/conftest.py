@@ -125,6 +125,8 @@ def make_config(database_url: str, smtp_port: int, **extra) -> dict:
         "OUTBOX_DELIVERY": "worker",
         "COMMUNAUTE_PUBLIC_URL": "https://communaute.example",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # The page cache is tested where it is named (tests/main/test_page_cache.py).
+        "PAGE_CACHE_STORE": "auto" if extra.get("PAGE_CACHE_URL") else "off",
         **extra,
     }
 

@@ -3,6 +3,7 @@
 from sqlalchemy import delete
 
 from communaute.auth.models import RecoveryCode
+from communaute.cache import page_topics
 from communaute.extensions import db
 from communaute.registry import register_personal_data
 
@@ -27,3 +28,9 @@ register_personal_data(
     erase=_erase_second_factor,
     tables=("recovery_codes",),
 )
+
+
+# Public pages show a member's name only as the byline of a testimony "under my name".
+page_topics("users", lambda user: ("people",), columns=("display_name",), bulk=("people",))
+page_topics("consent_records")
+page_topics("recovery_codes")

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from communaute.cache import page_topics
 from communaute.email import OutboxMessage, OutboxState
 from communaute.extensions import db
 from communaute.registry import (
@@ -125,3 +126,13 @@ register_personal_data(
 register_me_section(
     "certificates", template="coordination/_me.html", context=_me_certificates, order=40
 )
+
+
+for _table in (
+    "coordination_messages",
+    "coordination_message_recipients",
+    "coordination_certificates",  # /certificates/<code> is never cached
+    "coordination_alerts",
+    "coordination_failed_notices",
+):
+    page_topics(_table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.extensions import db
 from communaute.magazine import services
 from communaute.registry import (
@@ -45,7 +46,7 @@ register_personal_data(
     ),
 )
 register_me_section("magazine", template="magazine/_me.html", context=_me_context, order=30)
-register_home_block("magazine", _home_block, order=30)
+register_home_block("magazine", _home_block, order=30, topics=("magazine", "people"))
 register_coordination_link(
     "magazine", endpoint="magazine.review_queue", label=_l("Magazine: editorial queue"), order=30
 )
@@ -59,3 +60,17 @@ def _coordination_items(now):
 
 
 register_coordination_items("magazine", _coordination_items, order=30)
+
+
+MAGAZINE = ("magazine",)
+for _table in (
+    "magazine_themes",
+    "magazine_editions",
+    "magazine_submissions",
+    "magazine_submission_consents",
+    "magazine_state_changes",
+    "magazine_text_revisions",
+    "magazine_submission_themes",
+):
+    page_topics(_table, lambda row: MAGAZINE, bulk=MAGAZINE)
+page_topics("magazine_messages")  # the review thread: the author and coordinators only

@@ -57,7 +57,7 @@ def _editions(published_only: bool = False):
 
 
 @bp.route("/")
-@cached_for_visitors
+@cached_for_visitors("magazine", "people")
 def index():
     theme_id = request.args.get("theme", type=whole_number)
     form = request.args.get("form") if request.args.get("form") in Form.__members__ else None
@@ -74,7 +74,7 @@ def index():
 
 
 @bp.route("/<id:submission_id>")
-@cached_for_visitors
+@cached_for_visitors("magazine", "people")
 def testimony(submission_id):
     submission = db.get_or_404(Submission, submission_id)
     if submission.state == SubmissionState.withdrawn and submission.published_at is not None:
@@ -86,7 +86,7 @@ def testimony(submission_id):
 
 
 @bp.route("/feed.xml")
-@cached_for_visitors
+@cached_for_visitors("magazine", "people")
 def feed():
     testimonies = db.session.scalars(services.published_query().limit(30)).all()
     body = render_template("magazine/feed.xml", testimonies=testimonies)

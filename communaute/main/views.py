@@ -5,7 +5,7 @@ from sqlalchemy import func, select, text
 
 from communaute import subscriptions
 from communaute.auth.access import coordinator_required
-from communaute.cache import cached_for_visitors
+from communaute.cache import ANY, SITE, cached_for_visitors, depends_on
 from communaute.email import OutboxMessage, OutboxState, dismiss, resend
 from communaute.extensions import csrf, db, limiter
 from communaute.forms import ButtonForm
@@ -15,14 +15,17 @@ from communaute.web import require_button, unit_of_work
 
 
 @bp.route("/")
-@cached_for_visitors
+@cached_for_visitors()
 def home():
-    blocks = [(block.key, block.context()) for block in home_blocks()]
+    blocks = []
+    for block in home_blocks():
+        depends_on(*(block.topics or (ANY,)))
+        blocks.append((block.key, block.context()))
     return render_template("main/home.html", blocks=blocks)
 
 
 @bp.route("/privacy")
-@cached_for_visitors
+@cached_for_visitors(SITE)
 def privacy():
     return render_template(
         "main/privacy.html",

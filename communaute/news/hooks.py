@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.news import services
 from communaute.registry import (
     register_coordination_link,
@@ -26,6 +27,9 @@ def _load_demo(coordinator, member) -> list[str]:
 register_personal_data(
     "news", export=services.export_posts, erase=services.erase_author, tables=("news_posts",)
 )
-register_home_block("news", _home_block, order=15)
+register_home_block("news", _home_block, order=15, topics=("news",))
 register_coordination_link("news", endpoint="news.manage", label=_l("News"), order=55)
 register_demo_loader("news", _load_demo, order=55)
+
+
+page_topics("news_posts", lambda post: ("news",), bulk=("news",))

@@ -23,7 +23,7 @@ PER_PAGE = 10
 
 
 @bp.route("/")
-@cached_for_visitors
+@cached_for_visitors("news")
 def index():
     page = paginate(services.published_query(), per_page=PER_PAGE)
     return render_template("news/index.html", page=page)
@@ -37,7 +37,7 @@ def _visible(post_id: int) -> NewsPost:
 
 
 @bp.route("/<id:post_id>")
-@cached_for_visitors
+@cached_for_visitors("news")
 def detail(post_id):
     return render_template("news/detail.html", post=_visible(post_id))
 
@@ -51,7 +51,7 @@ def picture(post_id):
 
 
 @bp.route("/feed.atom")
-@cached_for_visitors
+@cached_for_visitors("news")
 def feed():
     posts = db.session.scalars(services.published_query().limit(20)).all()
     body = render_template("news/feed.xml", posts=posts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import SITE, page_topics
 from communaute.registry import register_coordination_link, register_demo_loader
 
 
@@ -17,3 +18,7 @@ register_coordination_link(
     "pages", endpoint="pages.manage", label=_l("Pages about the community"), order=75
 )
 register_demo_loader("pages", _load_demo, order=75)
+
+
+# The footer of every page lists the pages.
+page_topics("site_pages", lambda page: (SITE,), bulk=(SITE,))

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from communaute.auth.access import coordinator_required
-from communaute.cache import cached_for_visitors
+from communaute.cache import SITE, cached_for_visitors
 from communaute.extensions import db
 from communaute.forms import ButtonForm
 from communaute.pages import bp, services
@@ -23,7 +23,7 @@ def footer_pages():
 
 
 @bp.route("/<slug:slug>")
-@cached_for_visitors
+@cached_for_visitors(SITE)
 def show(slug):
     if len(slug) > SLUG_MAX:
         abort(404)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.forms import ButtonForm
 from communaute.portraits import services
 from communaute.registry import (
@@ -35,9 +36,13 @@ register_personal_data(
     erase=services.erase_portraits,
     tables=("portraits", "portrait_consent_moves"),
 )
-register_home_block("portraits", _home_block, order=25)
+register_home_block("portraits", _home_block, order=25, topics=("portraits",))
 register_me_section("portraits", template="portraits/_me.html", context=_me_context, order=60)
 register_coordination_link(
     "portraits", endpoint="portraits.manage", label=_l("Portraits"), order=70
 )
 register_demo_loader("portraits", _load_demo, order=70)
+
+
+page_topics("portraits", lambda p: ("portraits",), bulk=("portraits",))
+page_topics("portrait_consent_moves", lambda m: ("portraits",), bulk=("portraits",))

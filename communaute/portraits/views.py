@@ -19,7 +19,7 @@ from communaute.web import require_button, shown_on, unit_of_work
 
 
 @bp.route("/")
-@cached_for_visitors
+@cached_for_visitors("portraits")
 def index():
     portraits = db.session.scalars(services.shown_query()).all()
     return render_template("portraits/index.html", portraits=portraits)

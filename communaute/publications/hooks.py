@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.registry import register_coordination_link, register_demo_loader
 
 
@@ -17,3 +18,6 @@ register_coordination_link(
     "publications", endpoint="publications.manage", label=_l("Publications"), order=65
 )
 register_demo_loader("publications", _load_demo, order=65)
+
+
+page_topics("publications", lambda p: ("publications",), bulk=("publications",))

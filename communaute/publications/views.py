@@ -30,7 +30,7 @@ COLUMNS = ("title", "issued_on", "summary", "sections", "recommendations", "auth
 
 
 @bp.route("/")
-@cached_for_visitors
+@cached_for_visitors("publications")
 def index():
     page = paginate(services.public_query(), per_page=20)
     return render_template("publications/index.html", page=page)
@@ -44,7 +44,7 @@ def _visible(publication_id: int) -> Publication:
 
 
 @bp.route("/<id:publication_id>")
-@cached_for_visitors
+@cached_for_visitors("publications")
 def detail(publication_id):
     p = _visible(publication_id)
     recommendations = localized(p, "recommendations")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.registry import (
     register_coordination_items,
     register_coordination_link,
@@ -40,3 +41,11 @@ def _coordination_items(now):
 
 
 register_coordination_items("requests", _coordination_items, order=40)
+
+
+for _table in (
+    "collaboration_requests",
+    "collaboration_request_messages",
+    "collaboration_request_notes",
+):
+    page_topics(_table)  # between the requester and coordinators only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.registry import register_coordination_link, register_demo_loader
 
 
@@ -17,3 +18,6 @@ register_coordination_link(
     "resources", endpoint="resources.manage", label=_l("Resources to read and watch"), order=60
 )
 register_demo_loader("resources", _load_demo, order=60)
+
+
+page_topics("resources", lambda r: ("resources",), bulk=("resources",))

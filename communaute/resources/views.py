@@ -27,7 +27,7 @@ PER_PAGE = 20
 
 
 @bp.route("/")
-@cached_for_visitors
+@cached_for_visitors("resources")
 def index():
     filters = {k: request.args.get(k) for k in ("kind", "language", "audience")}
     filters = {
@@ -55,7 +55,7 @@ def _visible(resource_id: int) -> Resource:
 
 
 @bp.route("/<id:resource_id>")
-@cached_for_visitors
+@cached_for_visitors("resources")
 def detail(resource_id):
     return render_template("resources/detail.html", r=_visible(resource_id))
 

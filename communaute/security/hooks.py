@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.registry import register_coordination_link
 
 register_coordination_link(
@@ -10,3 +11,6 @@ register_coordination_link(
     label=_l("Security log and second factors"),
     order=90,
 )
+
+
+page_topics("security_events")

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.registry import (
     register_calendar_source,
     register_coordination_items,
@@ -46,7 +47,7 @@ register_personal_data(
     tables=("training_registrations", "training_registration_moves"),
 )
 register_me_section("trainings", template="trainings/_me.html", context=_me_context, order=10)
-register_home_block("trainings", _home_block, order=20)
+register_home_block("trainings", _home_block, order=20, topics=("trainings",))
 register_coordination_link(
     "trainings",
     endpoint="trainings.manage",
@@ -63,3 +64,18 @@ def _coordination_items(now):
 
 
 register_coordination_items("trainings", _coordination_items, order=10)
+
+
+COURSES = ("trainings", "course:*")
+page_topics("training_courses", lambda c: ("trainings", f"course:{c.id}"), bulk=COURSES)
+page_topics("training_sessions", lambda s: ("trainings", f"course:{s.course_id}"), bulk=COURSES)
+page_topics(
+    "training_registrations", lambda r: ("trainings", f"course:{r.course_id}"), bulk=COURSES
+)
+page_topics(
+    "training_activity_steps", lambda s: ("trainings", f"course:{s.course_id}"), bulk=COURSES
+)
+# A member's own progress and history show to that member only (never cached).
+page_topics("training_registration_moves")
+page_topics("training_step_progress")
+page_topics("training_activity_completions")

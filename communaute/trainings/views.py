@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from communaute import calendar
 from communaute.auth.access import coordinator_required
-from communaute.cache import cached_for_visitors
+from communaute.cache import cached_for_visitors, depends_on
 from communaute.db import utcnow
 from communaute.exports import csv_response
 from communaute.extensions import db
@@ -56,7 +56,7 @@ def labels():
 
 
 @bp.route("/")
-@cached_for_visitors
+@cached_for_visitors("trainings")
 def catalog():
     filters = {
         # Control characters (NUL among them) cannot reach PostgreSQL: dropped.
@@ -92,9 +92,10 @@ def _get_course(slug: str) -> Course:
 
 
 @bp.route("/<slug:slug>")
-@cached_for_visitors
+@cached_for_visitors()
 def course(slug):
     course = _get_course(slug)
+    depends_on(f"course:{course.id}")
     now = utcnow()
     upcoming = [s for s in course.sessions if s.starts_at > now]
     past = [s for s in course.sessions if s.starts_at <= now]

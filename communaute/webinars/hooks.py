@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from communaute.cache import page_topics
 from communaute.registry import (
     register_calendar_source,
     register_coordination_items,
@@ -50,7 +51,7 @@ register_personal_data(
     tables=("webinar_signups", "webinar_signup_moves"),
 )
 register_me_section("webinars", template="webinars/_me.html", context=_me_context, order=20)
-register_home_block("webinars", _home_block, order=21)
+register_home_block("webinars", _home_block, order=21, topics=("webinars",))
 register_coordination_link(
     "webinars",
     endpoint="webinars.manage",
@@ -67,3 +68,17 @@ def _coordination_items(now):
 
 
 register_coordination_items("webinars", _coordination_items, order=20)
+
+
+page_topics("webinars", lambda w: ("webinars", f"webinar:{w.id}"), bulk=("webinars", "webinar:*"))
+page_topics(
+    "webinar_speakers",
+    lambda s: ("webinars", f"webinar:{s.webinar_id}"),
+    bulk=("webinars", "webinar:*"),
+)
+page_topics(
+    "webinar_signups",
+    lambda s: ("webinars", f"webinar:{s.webinar_id}"),
+    bulk=("webinars", "webinar:*"),
+)
+page_topics("webinar_signup_moves")  # the history of a sign-up: coordinators only

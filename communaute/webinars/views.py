@@ -34,7 +34,7 @@ from communaute.webinars.services import TokenError
 
 
 @bp.route("/")
-@cached_for_visitors
+@cached_for_visitors("webinars")
 def series():
     past = paginate(services.past_webinars_query(), per_page=services.PAST_PER_PAGE)
     return render_template(
@@ -113,7 +113,7 @@ def _ics_response(body: bytes, filename: str) -> Response:
 
 
 @bp.route("/<id:webinar_id>")
-@cached_for_visitors
+@cached_for_visitors("webinar:{webinar_id}")
 def detail(webinar_id):
     return _detail_page(db.get_or_404(Webinar, webinar_id))
 

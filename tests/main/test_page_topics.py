@@ -1,0 +1,217 @@
+"""Which cached pages a write renders again, per kind of write (communaute/cache.py).
+
+Every public page is visited twice first (the second visit is a hit), then one write is
+made the way people make it, then every page is visited again: a page the write changed
+must render again (``miss``), and, so that a noon rush of sign-ups does not empty the cache,
+the others must still be served from it (``hit``). Each page is checked for its content
+too where the write shows on it, so "miss" is not taken on trust.
+
+Run with the versions in the database (the embedded default) and in Redis, on both
+databases (TEST_DATABASE_URL).
+"""
+
+import uuid
+
+import pytest
+from sqlalchemy import update
+
+from communaute.cache import EVERYTHING, TOPICS, topics_of_row
+from communaute.email import deliver_due
+from communaute.extensions import db
+from communaute.magazine import services as magazine
+from communaute.magazine.models import SubmissionState
+from communaute.pages.models import Page
+from communaute.pages.services import save_page
+from communaute.webinars.models import Webinar
+from tests.factories import csrf_token, login, make_coordinator, make_member, post
+from tests.magazine.conftest import make_submission
+from tests.main.test_page_cache import REDIS_URL, forget
+from tests.trainings.conftest import make_course, make_session
+from tests.webinars.conftest import make_webinar
+
+
+@pytest.fixture(params=["database", "redis"])
+def app_config(request):
+    key = f"test:pages:{uuid.uuid4().hex}"
+    yield {"PAGE_CACHE_URL": REDIS_URL, "PAGE_CACHE_KEY": key, "PAGE_CACHE_STORE": request.param}
+    forget(key)
+
+
+@pytest.fixture
+def site(app):
+    """Two webinars, two courses with a session each, a published testimony, a page."""
+    coordinator = make_coordinator("coordo@exemple.ca", name="Marie Coordination")
+    author = make_member("auteure@exemple.ca", name="Sylvie Gagnon")
+    one, two = make_webinar(capacity=5), make_webinar(capacity=5, days=9)
+    first, second = make_course(), make_course()
+    make_session(first, capacity=4)
+    make_session(second, capacity=4)
+    text = make_submission(
+        author, coordinator, SubmissionState.published, byline="full_name", pen_name=""
+    )
+    db.session.add(Page(slug="a-propos", title="À propos", body="Qui nous sommes."))
+    db.session.commit()
+    pages = {
+        "home": "/",
+        "privacy": "/privacy",
+        "series": "/webinars/",
+        "webinar one": f"/webinars/{one.id}",
+        "webinar two": f"/webinars/{two.id}",
+        "catalog": "/trainings/",
+        "course one": f"/trainings/{first.slug}",
+        "course two": f"/trainings/{second.slug}",
+        "magazine": "/magazine/",
+        "testimony": f"/magazine/{text.id}",
+        "news": "/news/",
+        "page": "/pages/a-propos",
+    }
+    return {
+        "pages": pages,
+        "webinar": one,
+        "course": first,
+        "session": first.sessions[0],
+        "author": author,
+        "coordinator": coordinator,
+        "testimony": text,
+    }
+
+
+def warm(app, pages: dict) -> None:
+    for path in pages.values():
+        app.test_client().get(path)
+        assert app.test_client().get(path).headers.get("X-Page-Cache") == "hit", path
+
+
+def rendered_again(app, pages: dict) -> set[str]:
+    """The names of the pages that were rendered again (a miss), each visited once."""
+    again = set()
+    for name, path in pages.items():
+        page = app.test_client().get(path)
+        assert page.status_code == 200, path
+        if page.headers.get("X-Page-Cache") == "miss":
+            again.add(name)
+        else:
+            assert page.headers.get("X-Page-Cache") == "hit", path
+    return again
+
+
+def text_of(app, path: str) -> str:
+    return app.test_client().get(path).get_data(as_text=True)
+
+
+def test_a_guest_sign_up_renders_again_its_webinar_the_series_and_home_only(app, site):
+    pages = site["pages"]
+    warm(app, pages)
+    guest = app.test_client()
+    path = pages["webinar one"]
+    token = csrf_token(guest, path)  # a hit: the cached page's form works
+    form = {"csrf_token": token, "name": "Léa Côté", "email": "lea@exemple.ca", "language": "fr"}
+    assert guest.post(path + "/signup", data=form).status_code == 302
+
+    assert rendered_again(app, pages) == {"webinar one", "series", "home"}
+    assert "4 places" in text_of(app, path)
+
+
+def test_a_login_and_a_profile_change_render_no_public_page_again(app, site):
+    pages = site["pages"]
+    member = make_member("membre@exemple.ca", name="Paul")
+    warm(app, pages)
+    client = app.test_client()
+    login(client, member)  # writes last_login_at and a security event
+    assert rendered_again(app, pages) == set()
+
+    profile = {"display_name": "Paul", "language": "en", "participation": ""}
+    assert post(client, "/auth/profile", profile).status_code == 302
+    assert db.session.get(type(member), member.id).language == "en"
+    assert rendered_again(app, pages) == set()
+
+
+def test_a_changed_name_renders_again_the_testimony_signed_with_it(app, site):
+    """A testimony "under my name" shows the account's name: it must follow."""
+    pages = site["pages"]
+    warm(app, pages)
+    client = app.test_client()
+    login(client, site["author"])
+    profile = {"display_name": "Sylvie G.", "language": "fr", "participation": ""}
+    assert post(client, "/auth/profile", profile).status_code == 302
+
+    assert rendered_again(app, pages) == {"magazine", "testimony", "home"}
+    assert "Sylvie G." in text_of(app, pages["testimony"])
+
+
+def test_a_training_registration_renders_again_its_course_the_catalog_and_home(app, site):
+    pages = site["pages"]
+    member = make_member("inscrite@exemple.ca")
+    warm(app, pages)
+    client = app.test_client()
+    login(client, member)
+    response = post(
+        client, f"/trainings/sessions/{site['session'].id}/register", form_page=pages["course one"]
+    )
+    assert response.status_code == 302
+
+    assert rendered_again(app, pages) == {"course one", "catalog", "home"}
+    assert "3 places" in text_of(app, pages["course one"])
+
+
+def test_publishing_a_testimony_renders_again_the_magazine_and_home(app, site):
+    pages = site["pages"]
+    warm(app, pages)
+    with app.test_request_context("/"):
+        other = make_submission(
+            site["author"],
+            site["coordinator"],
+            SubmissionState.accepted,
+            title="Un deuxième texte",
+        )
+        magazine.publish(other, actor=site["coordinator"])
+        db.session.commit()
+
+    assert rendered_again(app, pages) == {"magazine", "testimony", "home"}
+    assert "Un deuxième texte" in text_of(app, pages["magazine"])
+
+
+def test_a_change_to_a_site_page_renders_every_page_again(app, site):
+    """Every page's footer lists the site's pages."""
+    pages = site["pages"]
+    warm(app, pages)
+    page = db.session.scalar(db.select(Page))
+    values = {"slug": page.slug, "title": "Qui sommes-nous", "body": page.body}
+    save_page(page, values)
+    db.session.commit()
+
+    assert rendered_again(app, pages) == set(pages)
+    assert "Qui sommes-nous" in text_of(app, pages["privacy"])
+
+
+def test_a_write_that_names_no_row_renders_every_page_of_its_table_again(app, site):
+    pages = site["pages"]
+    warm(app, pages)
+    db.session.execute(update(Webinar).values(title="Titre changé pour tous"))
+    db.session.commit()
+
+    assert rendered_again(app, pages) == {"webinar one", "webinar two", "series", "home"}
+    assert "Titre changé pour tous" in text_of(app, pages["webinar two"])
+
+
+def test_delivering_emails_renders_no_page_again(app, site, mailbox):
+    pages = site["pages"]
+    warm(app, pages)
+    assert deliver_due().sent >= 1  # the emails of the testimony's journey
+    assert rendered_again(app, pages) == set()
+
+
+def test_every_table_says_which_pages_show_it(app):
+    """A new table must be declared with page_topics() in its blueprint's hooks.
+
+    Undeclared, its writes change every page (never stale, but the cache is emptied by
+    each of them); this test names it so it gets declared."""
+    undeclared = {t.name for t in db.metadata.sorted_tables} - set(TOPICS)
+    assert undeclared == set()
+
+
+def test_a_row_of_an_undeclared_table_changes_every_page(app):
+    class Unknown:
+        __tablename__ = "not_declared_anywhere"
+
+    assert topics_of_row(Unknown()) == (EVERYTHING,)
