@@ -15,7 +15,10 @@ changes every page (``"*"``), so a new feature can be late but never stale; a te
 the undeclared ones.
 
 The versions live in a *store* shared by every process that writes (``PAGE_CACHE_STORE``):
-- ``redis``: Redis at ``PAGE_CACHE_URL``, for several processes or servers (one MGET a hit);
+- ``redis``: Redis at ``PAGE_CACHE_URL``, for several processes or servers (one MGET a hit).
+  A page one process rendered is also put there for the others (addresses without a query
+  string, for ``PAGE_CACHE_SECONDS``): after a sign-up, the webinar page is rendered once,
+  not once per process;
 - ``database``: the ``page_versions`` table, for several processes without Redis (one small
   SELECT a hit): the embedded default;
 - ``process``: this process's memory, for a single process that alone writes (``make run``);
@@ -38,6 +41,9 @@ never to stale ones.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import secrets
 import threading
@@ -193,7 +199,55 @@ class RedisStore:
         except redis.RedisError as exc:
             log.warning("page cache: Redis unavailable (%s): rendering without cache", exc)
             return None
-        return tuple(values)
+        return tuple(v.decode() if v is not None else None for v in values)
+
+    # Pages rendered by one process, for the others: after a sign-up, one process renders
+    # the webinar page again and the others take it from here (one GET) instead of each
+    # rendering it too. Only addresses without a query string: their number is that of the
+    # pages that exist, so Redis holds a bounded set; each for PAGE_CACHE_SECONDS at most.
+
+    def _page_key(self, key: tuple) -> str:
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+        return f"{self.prefix}:page:{digest}"
+
+    def get_page(self, key: tuple) -> tuple | None:
+        try:
+            raw = self.redis.get(self._page_key(key))
+        except redis.RedisError:
+            return None
+        if not raw:
+            return None
+        head, _, body = raw.partition(b"\n")
+        meta = json.loads(head)
+        if meta["key"] != list(key):
+            return None
+        return (
+            meta["expires"],
+            tuple(meta["topics"]),
+            tuple(meta["versions"]),
+            meta["status"],
+            [tuple(h) for h in meta["headers"]],
+            body,
+        )
+
+    def put_page(self, key: tuple, entry: tuple, seconds: float) -> None:
+        expires, topics, versions, status, headers, body = entry
+        meta = {
+            "key": list(key),
+            "expires": expires,
+            "topics": list(topics),
+            "versions": list(versions),
+            "status": status,
+            "headers": headers,
+        }
+        try:
+            self.redis.set(
+                self._page_key(key),
+                json.dumps(meta).encode() + b"\n" + body,
+                px=max(1, int(seconds * 1000)),
+            )
+        except redis.RedisError as exc:
+            log.warning("page cache: could not share a page (%s)", exc)
 
     def bump(self, topics: tuple[str, ...]) -> None:
         try:  # one MSET: a reader sees all of a write's topics change, or none
@@ -300,7 +354,10 @@ class PageCache:
         self.store = store(app) if store is not None else None
         self.seconds = app.config["PAGE_CACHE_SECONDS"]
         self.max_bytes = app.config["PAGE_CACHE_MAX_BYTES"]
-        self.marker = ("\ue000csrf-" + secrets.token_hex(8) + "\ue000").encode()
+        # The same in every process of the app (pages travel between them through Redis);
+        # derived from the secret key so that no text a visitor writes can contain it.
+        tag = hmac.new(str(app.secret_key).encode(), b"page-cache-csrf", "sha256").hexdigest()[:16]
+        self.marker = ("\ue000csrf-" + tag + "\ue000").encode()
         # (language, path) -> (expires, topics, versions, status, headers, body)
         self.entries: OrderedDict[tuple, tuple] = OrderedDict()
         self.size = 0
@@ -336,13 +393,31 @@ class PageCache:
             self.entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple, topics, versions, status: int, headers: list, body: bytes):
+    def shared_page(self, key: tuple) -> tuple | None:
+        """A page another process rendered (Redis only), if it has not expired."""
+        get_page = getattr(self.store, "get_page", None)
+        shared = get_page(key) if get_page else None
+        if shared is None or shared[0] <= time.time():
+            return None
+        return shared
+
+    def share(self, key: tuple, topics, versions, status: int, headers: list, body: bytes):
+        put_page = getattr(self.store, "put_page", None)
+        if put_page is not None and len(body) <= self.max_bytes // 8:
+            entry = (time.time() + self.seconds, topics, versions, status, headers, body)
+            put_page(key, entry, self.seconds)
+
+    def put(
+        self, key: tuple, topics, versions, status, headers, body: bytes, until: float | None = None
+    ):
+        """Keeps a page in this process until ``until`` (wall clock), at most the setting."""
         if len(body) > self.max_bytes // 8:
             return
+        seconds = self.seconds if until is None else min(self.seconds, until - time.time())
         with self.lock:
             if key in self.entries:
                 self._drop(key)
-            expires = time.monotonic() + self.seconds
+            expires = time.monotonic() + seconds
             self.entries[key] = (expires, topics, versions, status, headers, body)
             self.size += len(body)
             while self.size > self.max_bytes:
@@ -399,6 +474,12 @@ def _serve_from_cache():
         if now == kept_versions:
             return _from_entry(cache, status, headers, body)
         cache.drop(key)
+    shared = cache.shared_page(key) if not request.query_string else None
+    if shared is not None:
+        expires, kept_topics, kept_versions, status, headers, body = shared
+        if cache.versions(kept_topics) == kept_versions:
+            cache.put(key, kept_topics, kept_versions, status, headers, body, until=expires)
+            return _from_entry(cache, status, headers, body)
     # Rendered now, kept after, unless a write happened meanwhile (ANY changed).
     before = cache.versions((ANY,))
     if before is not None:
@@ -442,6 +523,8 @@ def _store_in_cache(response):
         body = body.replace(token.encode(), cache.marker)
     headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
     cache.put(key, topics, read[1:], response.status_code, headers, body)
+    if not request.query_string:
+        cache.share(key, topics, read[1:], response.status_code, headers, body)
     response.headers["X-Page-Cache"] = "miss"
     return response
 

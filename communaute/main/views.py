@@ -19,7 +19,7 @@ from communaute.web import require_button, unit_of_work
 def home():
     blocks = []
     for block in home_blocks():
-        depends_on(*(block.topics or (ANY,)))
+        depends_on(*(block.topics if block.topics is not None else (ANY,)))
         blocks.append((block.key, block.context()))
     return render_template("main/home.html", blocks=blocks)
 

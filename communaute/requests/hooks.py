@@ -28,7 +28,7 @@ register_personal_data(
         "collaboration_request_notes",
     ),
 )
-register_home_block("requests", _home_block, order=90)
+register_home_block("requests", _home_block, order=90, topics=())  # an invitation, no rows
 register_coordination_link(
     "requests", endpoint="requests.queue", label=_l("Collaboration requests"), order=40
 )

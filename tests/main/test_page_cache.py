@@ -294,3 +294,59 @@ def test_a_savepoint_given_back_keeps_what_the_transaction_wrote_before_it(app):
     page = visitor(app).get(path)
     assert page.headers["X-Page-Cache"] == "miss"
     assert "Après" in page.get_data(as_text=True)
+
+
+def second_instance(app, database_url, smtp_server, cache_key, store="redis"):
+    other = create_app(
+        make_config(
+            database_url,
+            smtp_server.port,
+            PAGE_CACHE_URL=REDIS_URL,
+            PAGE_CACHE_KEY=cache_key,
+            PAGE_CACHE_STORE=store,
+            INSTANCE_PATH=app.instance_path,
+        )
+    )
+    other.test_client_class = IsolatedClient
+    return other
+
+
+@pytest.mark.parametrize("store", ["redis"])
+def test_a_page_one_process_rendered_is_served_by_the_others(
+    app, database_url, smtp_server, cache_key
+):
+    """After a sign-up, the webinar page is rendered once for every process, not by each."""
+    webinar = make_webinar(capacity=5)
+    path = f"/webinars/{webinar.id}"
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "miss"
+    other = second_instance(app, database_url, smtp_server, cache_key)
+    with other.app_context():
+        guest = other.test_client()
+        with count_queries() as log:
+            page = guest.get(path)
+        assert page.headers["X-Page-Cache"] == "hit"
+        assert log.count == 0, log  # not rendered here
+        assert "5 places restantes." in page.get_data(as_text=True)
+        # Its form carries this visitor's own token, and works.
+        form = guest_form(token_in(page.get_data(as_text=True)), "autre@exemple.ca")
+        assert guest.post(path + "/signup", data=form).status_code == 302
+        # The sign-up changed the page: neither process serves the shared copy any more.
+        assert other.test_client().get(path).headers["X-Page-Cache"] == "miss"
+        db.session.remove()
+    db.session.remove()
+    after = visitor(app).get(path)
+    assert after.headers["X-Page-Cache"] == "hit"  # the copy the other process just rendered
+    assert "4 places restantes." in after.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("store", ["redis"])
+def test_pages_with_a_query_string_are_not_shared(app, database_url, smtp_server, cache_key):
+    """Any query string makes another address: Redis holds only the pages that exist."""
+    path = "/trainings/?q=partenariat"
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "miss"
+    other = second_instance(app, database_url, smtp_server, cache_key)
+    with other.app_context():
+        assert other.test_client().get(path).headers["X-Page-Cache"] == "miss"
+        db.session.remove()
+    keys = list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{cache_key}:page:*"))
+    assert keys == []
