@@ -154,9 +154,13 @@ def _cpu_idle(seconds: float = 1.0) -> float:
     return (idle1 - idle0) / max(1, total1 - total0)
 
 
-def quiesce(engine, limit: float = 90.0) -> float:
+QUIESCE_LIMIT = 90.0
+
+
+def quiesce(engine, limit: float | None = None) -> float:
     """Between two stages: VACUUM ANALYZE what the last one wrote (so autovacuum does not
     start in the middle of the next one), then wait until the CPU is idle. Returns the wait."""
+    limit = QUIESCE_LIMIT if limit is None else limit
     started = time.monotonic()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM (ANALYZE)"))
@@ -852,8 +856,10 @@ def write_results(path: Path, data: dict) -> None:
         "",
         *_pages_table(data["sync"], data, before=data.get("sync_nocache")),
         "",
-        "The column *without the page cache* is the same app, same run, with PAGE_CACHE_URL "
-        "unset: every visit rendered.",
+        "The column *without the page cache* is the same app, same run, with "
+        "PAGE_CACHE_STORE=off: every visit rendered.",
+        *_mixed_section(data),
+        *_embedded_section(data),
     ]
     if data.get("gthread"):
         lines += [
@@ -979,6 +985,83 @@ def write_results(path: Path, data: dict) -> None:
     path.write_text("\n".join(lines) + (notes if notes else "\n"))
 
 
+def _mixed_section(data: dict) -> list[str]:
+    mixed = data.get("mixed")
+    if not mixed:
+        return []
+    hello = mixed["hello_rps"]
+    rates = [r for r in mixed["rates"] if r]
+    lines = [
+        "",
+        "## Reads while guests sign up (page cache in Redis, sync workers)",
+        "",
+        f"Each page under wrk -c{data['connections']} for {data['seconds']} s while guest "
+        f"sign-ups to webinar {LANDMARKS['open_webinar_id']} (its seats shown: capacity "
+        f"{MIXED_CAPACITY:,}) arrive at a steady rate from 4 client threads on the same "
+        f"machine. Hello world in this stage: {mixed['hello_before']:.0f} requests/s before, "
+        f"{mixed['hello_after']:.0f} after.",
+        "",
+        "| page | read only: requests/s (% of hello world) | "
+        + " | ".join(f"{r:.0f} sign-ups/s: requests/s (change)" for r in rates)
+        + " | sign-ups answered 302 | target |",
+        "|---|---:|" + "---:|" * len(rates) + "---:|---|",
+    ]
+    limits = {10.0: 10, 30.0: 25}
+    for name, row in mixed["pages"].items():
+        alone = row[0.0]["rps"] if 0.0 in row else None
+        cells = [f"{name} (`{row['path']}`)"]
+        cells.append(f"{alone:.0f} ({100 * alone / hello:.1f} %)" if alone else "n/a")
+        verdicts, answered = [], []
+        for rate in rates:
+            r = row[rate]
+            change = 100 * (r["rps"] - alone) / alone if alone else 0.0
+            cells.append(f"{r['rps']:.0f} ({change:+.0f} %)")
+            sign = r["signups"]
+            answered.append(f"{sign.get('n', 0) - sign.get('errors', 0)}/{sign.get('n', 0)}")
+            limit = limits.get(rate)
+            if limit is not None:
+                ok = -change <= limit
+                verdicts.append(f"{rate:.0f}/s ≤ {limit} %: " + ("met" if ok else "**missed**"))
+        cells.append(", ".join(answered))
+        cells.append("; ".join(verdicts))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _embedded_section(data: dict) -> list[str]:
+    embedded = data.get("embedded")
+    if not embedded:
+        return []
+    lines = [
+        "",
+        "## The embedded default (SQLite, no Redis)",
+        "",
+        f"`bench/seed.py --scale {data['scale']}` into a SQLite file, seeded in "
+        f"{embedded['seed_seconds']:.1f} s; no PAGE_CACHE_URL; OUTBOX_DELIVERY=background (each "
+        "process's delivery thread sends to the SMTP server on loopback). Hello world under "
+        "the same gunicorn settings as each run.",
+    ]
+    for run in embedded["runs"]:
+        g = run["guest"]
+        kind = (
+            f"{run['workers']} worker × {run['threads']} threads (gthread)"
+            if run["worker_class"] == "gthread"
+            else f"{run['workers']} sync workers"
+        )
+        lines += [
+            "",
+            f"### {run['label']}: gunicorn {kind}, PAGE_CACHE_STORE={run['store']}",
+            "",
+            *_pages_table(run, data),
+            "",
+            f"Whole guest webinar sign-up, {g['n']} one after the other: median "
+            f"**{g['p50']:.1f} ms**, p99 **{g['p99']:.1f} ms** (target ≤ 20 ms / ≤ 40 ms: "
+            + ("met" if g["p50"] <= 20 and g["p99"] <= 40 else "**missed**")
+            + ").",
+        ]
+    return lines
+
+
 PAGES = [
     # name, path, who, target
     ("home", "/", None, "public"),
@@ -1045,6 +1128,127 @@ def paced_series(port: int, args) -> list[dict]:
     return out
 
 
+MIXED_PAGES = [
+    # name, path: the webinar people sign up to, then pages that show it, then pages that don't
+    ("webinar page (signed up to)", f"/webinars/{LANDMARKS['open_webinar_id']}"),
+    ("webinar series", "/webinars/"),
+    ("home", "/"),
+    ("another webinar's page", f"/webinars/{LANDMARKS['big_webinar_id']}"),
+    ("trainings catalog", "/trainings/"),
+    ("magazine", "/magazine/"),
+]
+#: The mixed run's webinar shows its seats left, so that each sign-up changes its pages.
+MIXED_CAPACITY = 1_000_000
+
+
+def mixed_run(app_port: int, hello_port: int, engine, args) -> dict:
+    """Reads while guests sign up: each page under wrk, while sign-ups to one webinar arrive
+    at 0, 10 and 30 a second (bench ``--mixed-rates``) from four client threads."""
+    webinar = LANDMARKS["open_webinar_id"]
+    with engine.begin() as conn:  # seats shown: every sign-up changes what the page says
+        conn.execute(
+            sa.text("UPDATE webinars SET capacity = :c WHERE id = :w"),
+            {"c": MIXED_CAPACITY, "w": webinar},
+        )
+    hello_url = f"http://127.0.0.1:{hello_port}/"
+    out = {"rates": [float(r) for r in args.mixed_rates.split(",")], "pages": {}}
+    try:
+        wrk(hello_url, seconds=2, connections=args.connections)
+        out["hello_before"] = wrk(hello_url, seconds=args.seconds, connections=args.connections)[
+            "rps"
+        ]
+        for rate in out["rates"]:
+            for name, path in MIXED_PAGES:
+                Client(app_port).request("GET", path)  # in the cache before the reads start
+                log(f"mixed: {name} with {rate:.0f} sign-ups/s")
+                signups: dict = {}
+                writer = None
+                if rate:
+
+                    def sign_up(rate=rate, into=signups):
+                        into.update(paced_posts(app_port, webinar, rate, args.seconds + 1, 4))
+
+                    writer = threading.Thread(target=sign_up)
+                    writer.start()
+                    time.sleep(0.6)  # the writer's clients have their forms; posts begin
+                result = wrk(
+                    f"http://127.0.0.1:{app_port}{path}",
+                    seconds=args.seconds,
+                    connections=args.connections,
+                )
+                if writer:
+                    writer.join()
+                settle(app_port)
+                out["pages"].setdefault(name, {"path": path})[rate] = {
+                    **{k: result[k] for k in ("rps", "p50", "p99", "errors")},
+                    "signups": signups,
+                }
+        out["hello_after"] = wrk(hello_url, seconds=args.seconds, connections=args.connections)[
+            "rps"
+        ]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE webinars SET capacity = NULL WHERE id = :w"), {"w": webinar}
+            )
+    out["hello_rps"] = (out["hello_before"] + out["hello_after"]) / 2
+    return out
+
+
+def embedded_run(args, env: dict, smtp_port: int) -> dict:
+    """The embedded default: SQLite, no Redis, mail by each process's delivery thread.
+
+    Seeded like PostgreSQL; then one process (gunicorn, 1 worker x 4 threads, versions in
+    the process), several processes (sync workers, versions in the database) and the same
+    without the page cache, each beside hello world under the same gunicorn settings; the
+    guest sign-up journey on each.
+    """
+    path = Path("/tmp/communaute-bench-embedded.sqlite3")
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    url = f"sqlite:///{path}"
+    base = {
+        **env,
+        "DATABASE_URL": url,
+        "OUTBOX_DELIVERY": "background",
+        "MAIL_PORT": str(smtp_port),
+    }
+    base.pop("PAGE_CACHE_URL", None)
+    subprocess.run([BIN / "flask", "--app", "communaute", "db", "upgrade"], env=base, check=True)
+    started = time.monotonic()
+    subprocess.run(
+        [PYTHON, BENCH / "seed.py", "--scale", args.scale, "--database-url", url],
+        env=base,
+        check=True,
+    )
+    out = {"seed_seconds": time.monotonic() - started, "runs": []}
+    workers = 2 * (os.cpu_count() or 1)
+    public = [p for p in PAGES if p[3] == "public"]
+    setups = [
+        ("one process, versions in the process", "process", 1, "gthread", args.threads),
+        ("several processes, versions in the database", "database", workers, "sync", 1),
+        ("several processes, no page cache", "off", workers, "sync", 1),
+    ]
+    for label, store, count, worker_class, threads in setups:
+        log(f"embedded: {label}")
+        kind = {"worker_class": worker_class, "threads": threads}
+        app = Server(
+            "app-embedded", "wsgi:app", APP_PORT, count, {**base, "PAGE_CACHE_STORE": store}, **kind
+        )
+        hello = Server("hello-embedded", "hello:app", HELLO_PORT, count, base, **kind)
+        app.start()
+        hello.start()
+        try:
+            run = run_pages(APP_PORT, HELLO_PORT, public, args, {}, count)
+            log("embedded: guest sign-up journey")
+            run["guest"] = guest_signups(APP_PORT, LANDMARKS["open_webinar_id"], 200)
+        finally:
+            app.stop()
+            hello.stop()
+        out["runs"].append({"label": label, "store": store, "workers": count, **kind, **run})
+    return out
+
+
 def queued_emails(engine) -> int:
     with engine.connect() as conn:
         return conn.scalar(sa.text("SELECT count(*) FROM outbox_messages"))
@@ -1059,10 +1263,21 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--rates", default="50,100,150", help="paced sign-ups per second (comma-separated)"
     )
+    parser.add_argument(
+        "--mixed-rates", default="0,10,30", help="sign-ups per second during the mixed reads"
+    )
+    parser.add_argument("--skip-embedded", action="store_true", help="no SQLite run")
+    parser.add_argument("--skip-smtp-rounds", action="store_true", help="no slow-SMTP rounds")
+    parser.add_argument("--skip-gthread", action="store_true", help="no gthread run")
+    parser.add_argument(
+        "--quiesce", type=float, default=90.0, help="longest wait for an idle CPU between stages"
+    )
     parser.add_argument("--reuse-db", action="store_true", help="keep the seeded database")
     parser.add_argument("--skip-outbox", action="store_true", help="no outbox bench")
     parser.add_argument("--output", default=str(BENCH / "RESULTS.md"))
     args = parser.parse_args(argv)
+    global QUIESCE_LIMIT
+    QUIESCE_LIMIT = args.quiesce
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install -y wrk")
         return 1
@@ -1088,7 +1303,7 @@ def main(argv=None) -> int:
         "MAIL_PORT": str(fast_smtp.port),
         "RATELIMIT_ENABLED": "0",
         "PAGE_CACHE_URL": PAGE_CACHE_URL,
-        "PAGE_CACHE_KEY": "bench:pages:version",
+        "PAGE_CACHE_KEY": f"bench:pages:{time.time_ns()}",
         "PYTHONPATH": str(ROOT),
     }
     data = {
@@ -1122,7 +1337,6 @@ def main(argv=None) -> int:
     if not args.reuse_db:
         log("database: create, migrate, seed")
         data["seed_seconds"] = prepare_database(args.scale, env)
-    redis.Redis.from_url(PAGE_CACHE_URL).delete("bench:pages:version")
     engine = sa.create_engine(DB_URL)
     with engine.connect() as conn:
         tokens = dict(
@@ -1158,6 +1372,10 @@ def main(argv=None) -> int:
         app = serve("app", "wsgi:app", APP_PORT, workers, env)
         hello = serve("hello", "hello:app", HELLO_PORT, workers, env)
         data["sync"] = run_pages(APP_PORT, HELLO_PORT, PAGES, args, cookies, workers)
+        quiesce(engine)
+        log("mixed: reads while guests sign up")
+        data["mixed"] = mixed_run(APP_PORT, HELLO_PORT, engine, args)
+        quiesce(engine)
         log("heavy coordinator pages, alone")
         big = LANDMARKS["big_webinar_id"]
         data["attendance_single"] = first_byte(
@@ -1185,49 +1403,58 @@ def main(argv=None) -> int:
         quiesce(engine)
         # 2. The same app without the page cache: public pages only (before / after).
         log("public pages without the page cache")
-        app = serve("app-nocache", "wsgi:app", APP_PORT, workers, {**env, "PAGE_CACHE_URL": ""})
+        nocache = {**env, "PAGE_CACHE_URL": "", "PAGE_CACHE_STORE": "off"}
+        app = serve("app-nocache", "wsgi:app", APP_PORT, workers, nocache)
         data["sync_nocache"] = run_pages(APP_PORT, HELLO_PORT, public, args, cookies, workers)
         app.stop()
         hello.stop()
 
-        quiesce(engine)
-        # 3. The POSTs in turns with a fast and a slow (2 s per message) SMTP server behind
-        # the outbox worker, same app server: A B A B, so that run-to-run noise shows too.
-        log("POSTs, fast and slow SMTP in turns")
-        app = serve("app-smtp", "wsgi:app", APP_PORT, workers, env)
-        rounds = []
-        for sink in (fast_smtp, slow_smtp, fast_smtp, slow_smtp):
+        if not args.skip_smtp_rounds:
+            quiesce(engine)
+            # 3. The POSTs in turns with a fast and a slow (2 s per message) SMTP server behind
+            # the outbox worker, same app server: A B A B, so that run-to-run noise shows too.
+            log("POSTs, fast and slow SMTP in turns")
+            app = serve("app-smtp", "wsgi:app", APP_PORT, workers, env)
+            rounds = []
+            for sink in (fast_smtp, slow_smtp, fast_smtp, slow_smtp):
+                outbox.stop()
+                outbox = OutboxWorker(env, sink.port)
+                outbox.start()
+                log(f"round {len(rounds) + 1}: SMTP {sink.delay:.0f} s per message")
+                r = {"delay": sink.delay}
+                r["concurrent"] = concurrent_posts(
+                    APP_PORT, LANDMARKS["open_webinar_id"], args.connections, 25
+                )
+                settle(APP_PORT)
+                r["registrations"] = registration_posts(APP_PORT, engine, args.connections, 25)
+                settle(APP_PORT)
+                r["paced"] = paced_posts(
+                    APP_PORT, LANDMARKS["open_webinar_id"], 100, args.seconds, args.connections
+                )
+                settle(APP_PORT)
+                rounds.append(r)
+            data["smtp_rounds"] = rounds
+            data["slow_received"] = slow_smtp.received()
+            data["queued_total"] = queued_emails(engine)
+            app.stop()
             outbox.stop()
-            outbox = OutboxWorker(env, sink.port)
-            outbox.start()
-            log(f"round {len(rounds) + 1}: SMTP {sink.delay:.0f} s per message")
-            r = {"delay": sink.delay}
-            r["concurrent"] = concurrent_posts(
-                APP_PORT, LANDMARKS["open_webinar_id"], args.connections, 25
-            )
-            settle(APP_PORT)
-            r["registrations"] = registration_posts(APP_PORT, engine, args.connections, 25)
-            settle(APP_PORT)
-            r["paced"] = paced_posts(
-                APP_PORT, LANDMARKS["open_webinar_id"], 100, args.seconds, args.connections
-            )
-            settle(APP_PORT)
-            rounds.append(r)
-        data["smtp_rounds"] = rounds
-        data["slow_received"] = slow_smtp.received()
-        data["queued_total"] = queued_emails(engine)
-        app.stop()
-        outbox.stop()
 
-        quiesce(engine)
-        # 4. gthread workers: the pages again.
-        log("gthread workers")
-        gthread = {"worker_class": "gthread", "threads": args.threads}
-        app = serve("app-gthread", "wsgi:app", APP_PORT, workers, env, **gthread)
-        hello = serve("hello-gthread", "hello:app", HELLO_PORT, workers, env, **gthread)
-        pages = [p for p in PAGES if p[3] != "attendance"]
-        data["gthread"] = run_pages(APP_PORT, HELLO_PORT, pages, args, cookies, workers)
-        data["rss_gthread"] = app.worker_rss_mb()
+        if not args.skip_gthread:
+            quiesce(engine)
+            # 4. gthread workers: the pages again.
+            log("gthread workers")
+            gthread = {"worker_class": "gthread", "threads": args.threads}
+            app = serve("app-gthread", "wsgi:app", APP_PORT, workers, env, **gthread)
+            hello = serve("hello-gthread", "hello:app", HELLO_PORT, workers, env, **gthread)
+            pages = [p for p in PAGES if p[3] != "attendance"]
+            data["gthread"] = run_pages(APP_PORT, HELLO_PORT, pages, args, cookies, workers)
+            data["rss_gthread"] = app.worker_rss_mb()
+        app.stop()
+        hello.stop()
+        outbox.stop()
+        if not args.skip_embedded:
+            quiesce(engine)
+            data["embedded"] = embedded_run(args, env, fast_smtp.port)
     finally:
         for server in servers:
             server.stop()
