@@ -272,12 +272,12 @@ class DatabaseStore:
 
     def read(self, topics: tuple[str, ...]) -> tuple | None:
         query = select(PageVersion.topic, PageVersion.token).where(PageVersion.topic.in_(topics))
-        with db.engine.connect() as connection:
+        # Autocommit: the SELECT alone goes to the database, no BEGIN and ROLLBACK around it.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             found = dict(connection.execute(query).all())
             missing = [t for t in topics if t not in found]
             if missing:  # a topic never written yet: draw its first token
                 connection.execute(self._upsert(connection, only_missing=True), _rows(missing))
-                connection.commit()
                 found = dict(connection.execute(query).all())
         return tuple(found.get(t) for t in topics)
 
