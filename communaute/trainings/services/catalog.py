@@ -142,16 +142,20 @@ def member_registrations(member: User, now: datetime | None = None) -> dict:
 # The catalog -------------------------------------------------------------------------------
 
 
-def _next_start(now: datetime):
+def _next_starts(now: datetime):
+    """Course id -> the start of its next session (not cancelled), in one grouped pass
+    over the sessions (a subquery correlated to each course would run once per course)."""
     return (
-        select(func.min(TrainingSession.starts_at))
+        select(
+            TrainingSession.course_id.label("course_id"),
+            func.min(TrainingSession.starts_at).label("starts_at"),
+        )
         .where(
-            TrainingSession.course_id == Course.id,
             TrainingSession.starts_at > now,
             TrainingSession.state != SessionState.cancelled,
         )
-        .correlate(Course)
-        .scalar_subquery()
+        .group_by(TrainingSession.course_id)
+        .subquery("next_start")
     )
 
 
@@ -178,8 +182,10 @@ def catalog_query(
         query = query.where(Course.format == CourseFormat(format))
     if audience in Audience.__members__:
         query = query.where(Course.audience == Audience(audience))
-    next_start = _next_start(now)
-    return query.order_by(case((next_start.is_(None), 1), else_=0), next_start, Course.title)
+    next_start = _next_starts(now)
+    return query.outerjoin(next_start, next_start.c.course_id == Course.id).order_by(
+        case((next_start.c.starts_at.is_(None), 1), else_=0), next_start.c.starts_at, Course.title
+    )
 
 
 def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSession | None]:
