@@ -29,6 +29,7 @@ from communaute.i18n import (
     format_local,
     format_span,
     locale_selector,
+    translations,
 )
 from communaute.routing import register_converters
 from communaute.web import register_form_pages
@@ -160,6 +161,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    # Flask-Babel's own callables, with the translations looked up once per locale.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["count"] = format_count
     app.jinja_env.filters["span"] = format_span

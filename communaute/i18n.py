@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from flask import has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 LANGUAGES = ("fr", "en")
@@ -78,6 +78,21 @@ def current_language() -> str:
 #: value and the language alone (and, for spans, on this year), so they never go stale:
 #: a page of 60 webinars would otherwise format 60 dates with Babel on every visit.
 FORMATTED = 4096
+
+
+#: Each locale's translations, as Flask-Babel loaded them (it keeps them for the life of the
+#: process too). Its own lookup reads the request's Babel state three times per message.
+_TRANSLATIONS: dict = {}
+
+
+def translations():
+    """The current locale's translations (``force_locale`` included), for the templates'
+    ``_()`` and ``ngettext()``, which a page with many cards calls hundreds of times."""
+    locale = get_locale()
+    found = _TRANSLATIONS.get(locale)
+    if found is None:
+        found = _TRANSLATIONS[locale] = get_translations()
+    return found
 
 
 def format_local(value: datetime | None, kind: str = "datetime", lang: str | None = None) -> str:
