@@ -180,11 +180,12 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localized_text"] = localized_text
 
     @app.template_global()
-    def content_lang(item) -> Markup:
+    def content_lang(item, page_language: str | None = None) -> Markup:
         """` lang="fr"` on what a coordinator or an author wrote in another language than
-        the page's, so a screen reader reads a French title with a French voice."""
+        the page's, so a screen reader reads a French title with a French voice.
+        ``page_language``: the page's, when the template has it (``lang``) at hand."""
         language = getattr(item, "language", item)
-        if language in LANGUAGES and language != current_language():
+        if language in LANGUAGES and language != (page_language or current_language()):
             return Markup(' lang="%s"') % language
         return Markup("")
 
