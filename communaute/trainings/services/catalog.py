@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, nulls_last, select
 from sqlalchemy.orm import aliased, joinedload
 
 from communaute import seats
@@ -142,20 +142,16 @@ def member_registrations(member: User, now: datetime | None = None) -> dict:
 # The catalog -------------------------------------------------------------------------------
 
 
-def _next_starts(now: datetime):
-    """Course id -> the start of its next session (not cancelled), in one grouped pass
-    over the sessions (a subquery correlated to each course would run once per course)."""
+def _next_start(now: datetime):
     return (
-        select(
-            TrainingSession.course_id.label("course_id"),
-            func.min(TrainingSession.starts_at).label("starts_at"),
-        )
+        select(func.min(TrainingSession.starts_at))
         .where(
+            TrainingSession.course_id == Course.id,
             TrainingSession.starts_at > now,
             TrainingSession.state != SessionState.cancelled,
         )
-        .group_by(TrainingSession.course_id)
-        .subquery("next_start")
+        .correlate(Course)
+        .scalar_subquery()
     )
 
 
@@ -182,10 +178,9 @@ def catalog_query(
         query = query.where(Course.format == CourseFormat(format))
     if audience in Audience.__members__:
         query = query.where(Course.audience == Audience(audience))
-    next_start = _next_starts(now)
-    return query.outerjoin(next_start, next_start.c.course_id == Course.id).order_by(
-        case((next_start.c.starts_at.is_(None), 1), else_=0), next_start.c.starts_at, Course.title
-    )
+    # NULLS LAST (courses without a next session at the end) rather than a CASE on the
+    # subquery: the database then runs the subquery once per course, not twice.
+    return query.order_by(nulls_last(_next_start(now).asc()), Course.title)
 
 
 def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSession | None]:
