@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, nulls_last, select
+from sqlalchemy import bindparam, func, nulls_last, select
 from sqlalchemy.orm import aliased, joinedload
 
 from communaute import seats
@@ -183,12 +184,11 @@ def catalog_query(
     return query.order_by(nulls_last(_next_start(now).asc()), Course.title)
 
 
-def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSession | None]:
-    """Course id -> its next upcoming session (or None), for every course, in one query."""
-    now = now or utcnow()
-    nxt = dict.fromkeys((course.id for course in courses), None)
-    if not nxt:
-        return nxt
+@cache
+def _next_sessions_statement():
+    """The first upcoming session of each course in ``course_ids``, built once: the
+    statement is the same on every visit (ids and time are parameters), and making its
+    aliased entity again cost the catalog more than running it."""
     ranked = (
         select(
             TrainingSession,
@@ -200,14 +200,24 @@ def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSes
             .label("rank"),
         )
         .where(
-            TrainingSession.course_id.in_(list(nxt)),
-            TrainingSession.starts_at > now,
+            TrainingSession.course_id.in_(bindparam("course_ids", expanding=True)),
+            TrainingSession.starts_at > bindparam("now"),
             TrainingSession.state != SessionState.cancelled,
         )
         .subquery()
     )
     first = aliased(TrainingSession, ranked)
-    for session in db.session.scalars(select(first).where(ranked.c.rank == 1)):
+    return select(first).where(ranked.c.rank == 1)
+
+
+def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSession | None]:
+    """Course id -> its next upcoming session (or None), for every course, in one query."""
+    now = now or utcnow()
+    nxt = dict.fromkeys((course.id for course in courses), None)
+    if not nxt:
+        return nxt
+    found = db.session.scalars(_next_sessions_statement(), {"course_ids": list(nxt), "now": now})
+    for session in found:
         nxt[session.course_id] = session
     return nxt
 
