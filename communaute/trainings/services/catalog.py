@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, func, nulls_last, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from communaute import seats
 from communaute.auth.models import User
@@ -223,11 +223,14 @@ def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSes
 
 
 def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list[TrainingSession]:
+    """The next sessions of published courses, each with its course (from the join the
+    filter needs already: no query per session for its title)."""
     now = now or utcnow()
     return list(
         db.session.scalars(
             select(TrainingSession)
             .join(Course)
+            .options(contains_eager(TrainingSession.course))
             .where(
                 Course.published.is_(True),
                 TrainingSession.starts_at > now,
