@@ -29,6 +29,7 @@ from communaute.i18n import (
     format_local,
     format_span,
     locale_selector,
+    translations,
 )
 from communaute.routing import register_converters
 from communaute.web import register_form_pages
@@ -160,6 +161,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    # Flask-Babel's own callables, with the translations looked up once per locale.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.filters["count"] = format_count
     app.jinja_env.filters["span"] = format_span
@@ -171,11 +180,12 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localized_text"] = localized_text
 
     @app.template_global()
-    def content_lang(item) -> Markup:
+    def content_lang(item, page_language: str | None = None) -> Markup:
         """` lang="fr"` on what a coordinator or an author wrote in another language than
-        the page's, so a screen reader reads a French title with a French voice."""
+        the page's, so a screen reader reads a French title with a French voice.
+        ``page_language``: the page's, when the template has it (``lang``) at hand."""
         language = getattr(item, "language", item)
-        if language in LANGUAGES and language != current_language():
+        if language in LANGUAGES and language != (page_language or current_language()):
             return Markup(' lang="%s"') % language
         return Markup("")
 

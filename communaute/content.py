@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import nh3
 from babel.dates import format_date
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from communaute.i18n import LANGUAGES, REGIONAL, current_language
+from communaute.i18n import FORMATTED, LANGUAGES, REGIONAL, current_language
 
 #: The language coordinators always write in; the other is optional.
 SOURCE_LANGUAGE = "fr"
@@ -110,5 +111,9 @@ def format_day(value: date | None, lang: str | None = None) -> str:
     """A calendar day (a ``date``, no time zone to convert) in the reader's language."""
     if value is None:
         return ""
-    lang = lang or current_language()
+    return _format_day(value, lang or current_language())
+
+
+@lru_cache(maxsize=FORMATTED)
+def _format_day(value: date, lang: str) -> str:
     return format_date(value, DAY_FORMATS[lang], locale=REGIONAL[lang])

@@ -2,12 +2,13 @@
 
 import unicodedata
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from flask import has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 LANGUAGES = ("fr", "en")
@@ -73,11 +74,36 @@ def current_language() -> str:
     return locale.language if locale and locale.language in LANGUAGES else "fr"
 
 
+#: How many formatted dates and numbers each process keeps. What they show depends on the
+#: value and the language alone (and, for spans, on this year), so they never go stale:
+#: a page of 60 webinars would otherwise format 60 dates with Babel on every visit.
+FORMATTED = 4096
+
+
+#: Each locale's translations, as Flask-Babel loaded them (it keeps them for the life of the
+#: process too). Its own lookup reads the request's Babel state three times per message.
+_TRANSLATIONS: dict = {}
+
+
+def translations():
+    """The current locale's translations (``force_locale`` included), for the templates'
+    ``_()`` and ``ngettext()``, which a page with many cards calls hundreds of times."""
+    locale = get_locale()
+    found = _TRANSLATIONS.get(locale)
+    if found is None:
+        found = _TRANSLATIONS[locale] = get_translations()
+    return found
+
+
 def format_local(value: datetime | None, kind: str = "datetime", lang: str | None = None) -> str:
     """A UTC datetime shown in Montreal time, the way a reader of ``lang`` reads it."""
     if value is None:
         return ""
-    lang = lang or current_language()
+    return _format_local(value, kind, lang or current_language())
+
+
+@lru_cache(maxsize=FORMATTED)
+def _format_local(value: datetime, kind: str, lang: str) -> str:
     pattern = FORMATS[lang][kind]
     local = value.astimezone(MONTREAL)
     if lang == "fr":
@@ -130,7 +156,12 @@ def fold(text: str) -> str:
 
 def format_count(value: int, lang: str | None = None) -> str:
     """20 000 in French (a space that does not break), 20,000 in English."""
-    return format_decimal(value, locale=REGIONAL[lang or current_language()])
+    return _format_count(value, lang or current_language())
+
+
+@lru_cache(maxsize=FORMATTED)
+def _format_count(value: int, lang: str) -> str:
+    return format_decimal(value, locale=REGIONAL[lang])
 
 
 class LocalNumber(int):
@@ -155,9 +186,13 @@ def format_span(
     """When something happens, in words, Montreal time: « mercredi 9 décembre, de 12 h à
     13 h » (the year only when it is not this year's), "Wednesday, December 9, from 12 p.m.
     to 1 p.m."."""
-    lang = lang or current_language()
-    local_start = start.astimezone(MONTREAL)
     this_year = (now or datetime.now(UTC)).astimezone(MONTREAL).year
+    return _format_span(start, end, lang or current_language(), this_year)
+
+
+@lru_cache(maxsize=FORMATTED)
+def _format_span(start: datetime, end: datetime | None, lang: str, this_year: int) -> str:
+    local_start = start.astimezone(MONTREAL)
     if lang == "fr":
         day_pattern = "EEEE d MMMM" if local_start.year == this_year else "EEEE d MMMM y"
     else:

@@ -619,11 +619,14 @@ def save_edition(
 
 
 def published_query(theme_id: int | None = None, form: str | None = None, edition_id=None):
-    """Published texts, newest first, with their author (every byline may read it)."""
+    """Published texts, newest first, with their author (every byline may read it).
+
+    The authors come in a second query (selectin), not joined: a join is made before the
+    sort, so the database would join every published text to its author to keep three."""
     query = (
         select(Submission)
         .where(Submission.state == S.published)
-        .options(joinedload(Submission.author))
+        .options(selectinload(Submission.author))
     )
     if theme_id:
         query = query.where(Submission.themes.any(Theme.id == theme_id))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import bindparam, func, nulls_last, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from communaute import seats
 from communaute.auth.models import User
@@ -178,16 +179,16 @@ def catalog_query(
         query = query.where(Course.format == CourseFormat(format))
     if audience in Audience.__members__:
         query = query.where(Course.audience == Audience(audience))
-    next_start = _next_start(now)
-    return query.order_by(case((next_start.is_(None), 1), else_=0), next_start, Course.title)
+    # NULLS LAST (courses without a next session at the end) rather than a CASE on the
+    # subquery: the database then runs the subquery once per course, not twice.
+    return query.order_by(nulls_last(_next_start(now).asc()), Course.title)
 
 
-def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSession | None]:
-    """Course id -> its next upcoming session (or None), for every course, in one query."""
-    now = now or utcnow()
-    nxt = dict.fromkeys((course.id for course in courses), None)
-    if not nxt:
-        return nxt
+@cache
+def _next_sessions_statement():
+    """The first upcoming session of each course in ``course_ids``, built once: the
+    statement is the same on every visit (ids and time are parameters), and making its
+    aliased entity again cost the catalog more than running it."""
     ranked = (
         select(
             TrainingSession,
@@ -199,24 +200,37 @@ def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSes
             .label("rank"),
         )
         .where(
-            TrainingSession.course_id.in_(list(nxt)),
-            TrainingSession.starts_at > now,
+            TrainingSession.course_id.in_(bindparam("course_ids", expanding=True)),
+            TrainingSession.starts_at > bindparam("now"),
             TrainingSession.state != SessionState.cancelled,
         )
         .subquery()
     )
     first = aliased(TrainingSession, ranked)
-    for session in db.session.scalars(select(first).where(ranked.c.rank == 1)):
+    return select(first).where(ranked.c.rank == 1)
+
+
+def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSession | None]:
+    """Course id -> its next upcoming session (or None), for every course, in one query."""
+    now = now or utcnow()
+    nxt = dict.fromkeys((course.id for course in courses), None)
+    if not nxt:
+        return nxt
+    found = db.session.scalars(_next_sessions_statement(), {"course_ids": list(nxt), "now": now})
+    for session in found:
         nxt[session.course_id] = session
     return nxt
 
 
 def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list[TrainingSession]:
+    """The next sessions of published courses, each with its course (from the join the
+    filter needs already: no query per session for its title)."""
     now = now or utcnow()
     return list(
         db.session.scalars(
             select(TrainingSession)
             .join(Course)
+            .options(contains_eager(TrainingSession.course))
             .where(
                 Course.published.is_(True),
                 TrainingSession.starts_at > now,
