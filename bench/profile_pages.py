@@ -1,7 +1,7 @@
 """CPU cost of the public pages, in process, without the page cache (issue 15, "Rendering").
 
 Builds the app the way bench/wsgi.py does under bench/run.py (COMMUNAUTE_ENV=production, a
-SECRET_KEY, RATELIMIT_ENABLED=0, no PAGE_CACHE_URL, the outbox left to a worker), then, with
+SECRET_KEY, RATELIMIT_ENABLED=0, PAGE_CACHE_STORE=off, the outbox left to a worker), then, with
 Flask's test client as an anonymous visitor, GETs each page a few times to warm up and N times
 timed, in several rounds; prints the mean milliseconds per request (wall clock, CPU) of the best round per page.
 
@@ -50,6 +50,7 @@ def build_app(database_url: str):
             "OUTBOX_DELIVERY": "worker",
             "RATELIMIT_ENABLED": "0",
             "PAGE_CACHE_URL": "",
+            "PAGE_CACHE_STORE": "off",  # every visit rendered: what is profiled
         }
     )
     from communaute import create_app

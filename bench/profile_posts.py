@@ -39,6 +39,8 @@ def make_app(database_url: str):
             "RATELIMIT_ENABLED": "0",
             "OUTBOX_DELIVERY": "worker",
             "COMMUNAUTE_PUBLIC_URL": "http://localhost",
+            # As make bench runs the app: the versions of the page cache in Redis.
+            "PAGE_CACHE_URL": os.environ.get("PAGE_CACHE_URL", "redis://127.0.0.1:6379/1"),
         }
     )
     from communaute import create_app

@@ -508,7 +508,11 @@ class SmtpSink:
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
-            self.proc.wait(timeout=10)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # still busy with a client: the results matter
+                self.proc.kill()
+                self.proc.wait(timeout=10)
 
 
 class OutboxWorker:
