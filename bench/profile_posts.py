@@ -17,7 +17,6 @@ import re
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +24,13 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.run import DB_URL, SECRET, percentile, signed_session  # noqa: E402
+from bench.run import (  # noqa: E402
+    DB_URL,
+    SECRET,
+    course_with_sessions,
+    percentile,
+    signed_session,
+)
 from bench.seed import LANDMARKS  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
@@ -93,35 +98,9 @@ def guest_signups(app, count: int):
 
 def registrations(app, database_url: str, count: int):
     engine = sa.create_engine(database_url)
-    now = datetime.now(UTC)
     slug = f"profil-inscriptions-{time.time_ns()}"
     with engine.begin() as conn:
-        course_id = conn.scalar(
-            sa.text(
-                "INSERT INTO training_courses (slug, title, summary, description, language, "
-                "format, audience, duration, prerequisites, published, allows_several, "
-                "created_at) VALUES (:slug, 'Profil', 'Profil', '', 'fr', 'online', "
-                "'everyone', '2 heures', '', true, true, :now) RETURNING id"
-            ),
-            {"now": now, "slug": slug},
-        )
-        session_ids = [
-            conn.scalar(
-                sa.text(
-                    "INSERT INTO training_sessions (course_id, starts_at, ends_at, place, "
-                    "online_url, capacity, state, sequence, created_at) VALUES "
-                    "(:c, :s, :e, '', 'https://zoom.example/j/1', 1000, 'open', 0, :now) "
-                    "RETURNING id"
-                ),
-                {
-                    "c": course_id,
-                    "s": now + timedelta(days=40 + i),
-                    "e": now + timedelta(days=40 + i, hours=2),
-                    "now": now,
-                },
-            )
-            for i in range(count)
-        ]
+        session_ids = course_with_sessions(conn, slug, count, first_day=40)
         user_token = conn.scalar(
             sa.text("SELECT session_token FROM users WHERE role = 'member' ORDER BY id DESC")
         )

@@ -409,41 +409,47 @@ def paced_posts(port: int, webinar_id: int, rate: float, seconds: float, clients
     return {**timings.summary(), "rate": rate}
 
 
+def course_with_sessions(conn, slug: str, count: int, *, first_day: int) -> list[int]:
+    """A published course whose ``count`` sessions (1,000 seats each, a day apart) one
+    member may all register for (``allows_several``): the ids of the sessions."""
+    now = datetime.now(UTC)
+    course_id = conn.scalar(
+        sa.text(
+            "INSERT INTO training_courses (slug, title, summary, description, language, "
+            "format, audience, duration, prerequisites, published, allows_several, "
+            "created_at) VALUES (:slug, 'Inscriptions en parallèle', 'Test de charge', '', "
+            "'fr', 'online', 'everyone', '2 heures', '', true, true, :now) RETURNING id"
+        ),
+        {"now": now, "slug": slug},
+    )
+    return [
+        conn.scalar(
+            sa.text(
+                "INSERT INTO training_sessions (course_id, starts_at, ends_at, place, "
+                "online_url, capacity, state, sequence, created_at) VALUES "
+                "(:c, :s, :e, '', 'https://zoom.example/j/1', 1000, 'open', 0, :now) "
+                "RETURNING id"
+            ),
+            {
+                "c": course_id,
+                "s": now + timedelta(days=first_day + i),
+                "e": now + timedelta(days=first_day + i, hours=2),
+                "now": now,
+            },
+        )
+        for i in range(count)
+    ]
+
+
 def registration_posts(port: int, engine, clients: int, per_client: int) -> dict:
     """Members register for a training session, ``clients`` at a time: the POST alone.
 
     Each member opens the course page (their CSRF token) then registers for ``per_client``
     sessions one after the other; every POST is timed.
     """
-    now = datetime.now(UTC)
     slug = f"bench-inscriptions-{time.time_ns()}"
     with engine.begin() as conn:
-        course_id = conn.scalar(
-            sa.text(
-                "INSERT INTO training_courses (slug, title, summary, description, language, "
-                "format, audience, duration, prerequisites, published, created_at) VALUES "
-                "(:slug, 'Inscriptions en parallèle', 'Test de charge', '', 'fr', "
-                "'online', 'everyone', '2 heures', '', true, :now) RETURNING id"
-            ),
-            {"now": now, "slug": slug},
-        )
-        session_ids = [
-            conn.scalar(
-                sa.text(
-                    "INSERT INTO training_sessions (course_id, starts_at, ends_at, place, "
-                    "online_url, capacity, state, sequence, created_at) VALUES "
-                    "(:c, :s, :e, '', 'https://zoom.example/j/1', 1000, 'open', 0, :now) "
-                    "RETURNING id"
-                ),
-                {
-                    "c": course_id,
-                    "s": now + timedelta(days=30 + i),
-                    "e": now + timedelta(days=30 + i, hours=2),
-                    "now": now,
-                },
-            )
-            for i in range(per_client)
-        ]
+        session_ids = course_with_sessions(conn, slug, per_client, first_day=30)
         tokens = (
             conn.execute(
                 sa.text(

@@ -149,17 +149,7 @@ def test_a_write_on_another_server_is_seen_at_once(
     assert "Titre d&#39;origine" in visitor(app).get(path).get_data(as_text=True)
     assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
 
-    other = create_app(
-        make_config(
-            database_url,
-            smtp_server.port,
-            PAGE_CACHE_URL=REDIS_URL,
-            PAGE_CACHE_KEY=cache_key,
-            PAGE_CACHE_STORE=store,
-            INSTANCE_PATH=app.instance_path,
-        )
-    )
-    other.test_client_class = IsolatedClient
+    other = second_instance(app, database_url, smtp_server, cache_key, store)
     with other.app_context():
         from communaute.extensions import db as other_db
         from communaute.webinars.models import Webinar
