@@ -195,7 +195,11 @@ def test_the_background_thread_comes_back_by_itself_when_the_server_returns(app,
     try:
         queue(*addresses(3))  # the commit wakes the thread, which finds the server down
         deadline = time.monotonic() + 5
-        while not any(m.last_error for m in rows()) and time.monotonic() < deadline:
+        # The message being sent is put back with the error, then the rest of its chunk.
+        while time.monotonic() < deadline:
+            now = rows()
+            if any(m.last_error for m in now) and all(m.state != OutboxState.sending for m in now):
+                break
             time.sleep(0.05)
         assert {(m.state, m.attempts) for m in rows()} == {(OutboxState.pending, 0)}
         late_smtp.start()  # no new commit: the thread tries again on its own

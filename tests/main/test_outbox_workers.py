@@ -36,6 +36,7 @@ def start_workers(database_url: str, smtp_port: int, *args: str) -> list[subproc
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(smtp_port),
         "OUTBOX_DELIVERY": "worker",
+        "PYTHONUNBUFFERED": "1",  # each line as it is said
     }
     flask = str(Path(sys.executable).parent / "flask")
     return [
@@ -115,13 +116,35 @@ def test_two_workers_wait_out_an_smtp_outage_then_deliver_each_email_once(
     app, database_url, late_smtp, pg_only
 ):
     addresses = queue_bulk(300)
-    comes_back = threading.Timer(3.0, late_smtp.start)
-    comes_back.start()
+    workers = start_workers(database_url, late_smtp.port, "--outage-backoff", "0.2", "1")
+    # The server comes back once both workers have said it is down (however slowly they start).
+    said, logged = [[], []], [[], []]
+    saw_outage = [threading.Event(), threading.Event()]
+
+    def read(k):
+        for line in workers[k].stdout:
+            said[k].append(line.decode())
+            if "Serveur SMTP injoignable" in said[k][-1]:
+                saw_outage[k].set()
+
+    def read_log(k):
+        logged[k].extend(line.decode() for line in workers[k].stderr)
+
+    readers = [threading.Thread(target=f, args=(k,)) for k in range(2) for f in (read, read_log)]
+    for reader in readers:
+        reader.start()
     try:
-        said = finish(start_workers(database_url, late_smtp.port, "--outage-backoff", "0.2", "1"))
+        assert all(seen.wait(60) for seen in saw_outage), (said, logged)
+        late_smtp.start()
+        for w in workers:
+            w.wait(timeout=120)
     finally:
-        comes_back.join()
-    assert all("Serveur SMTP injoignable" in out for out in said), said
+        for w in workers:
+            w.kill()
+        for reader in readers:
+            reader.join(10)
+    assert [w.returncode for w in workers] == [0, 0], (said, logged)
+    said = ["".join(lines) for lines in said]
     assert all(
         " 0 en échec" in line for out in said for line in out.splitlines() if "envoy" in line
     )

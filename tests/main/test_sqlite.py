@@ -2,17 +2,10 @@
 
 import time
 
-import pytest
 from sqlalchemy import text
 
 from communaute.extensions import db
 from tests.factories import make_member
-
-
-@pytest.fixture
-def sqlite_only(backend):
-    if backend != "sqlite":
-        pytest.skip("SQLite only: its journal mode")
 
 
 def test_the_database_file_is_in_write_ahead_log_mode(app, sqlite_only):
