@@ -1285,6 +1285,11 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse-db", action="store_true", help="keep the seeded database")
     parser.add_argument("--skip-outbox", action="store_true", help="no outbox bench")
     parser.add_argument("--output", default=str(BENCH / "RESULTS.md"))
+    parser.add_argument(
+        "--only-mixed",
+        action="store_true",
+        help="only the mixed run, printed (RESULTS.md untouched): a quick before/after",
+    )
     args = parser.parse_args(argv)
     global QUIESCE_LIMIT
     QUIESCE_LIMIT = args.quiesce
@@ -1381,6 +1386,10 @@ def main(argv=None) -> int:
         # 1. sync workers, the page cache on: every page, POSTs, overbooking.
         app = serve("app", "wsgi:app", APP_PORT, workers, env)
         hello = serve("hello", "hello:app", HELLO_PORT, workers, env)
+        if args.only_mixed:
+            data["mixed"] = mixed_run(APP_PORT, HELLO_PORT, engine, args)
+            print("\n".join(_mixed_section(data)))
+            return 0
         data["sync"] = run_pages(APP_PORT, HELLO_PORT, PAGES, args, cookies, workers)
         quiesce(engine)
         log("mixed: reads while guests sign up")

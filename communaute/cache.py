@@ -27,10 +27,17 @@ A version is a random token, not a counter: should Redis restart empty, a new to
 and no page kept under an earlier one can match it again.
 
 A seat count is never stale once a registration's response has left: the versions change
-after the commit and before the response. A page rendered while a write was happening is
-not kept (the ``"any"`` topic, which every write changes, is read before and after
-rendering). ``PAGE_CACHE_SECONDS`` bounds what only time changes (a webinar that has begun
-moves to the past webinars without any write).
+after the commit and before the response. A page is kept only if none of its topics changed
+while it was rendered: their versions are read before the page reads anything it shows
+(``depends_on`` reads those it adds as it goes) and again after; a write to something else
+meanwhile (a sign-up to another webinar) does not cost the render. A page used bare
+(``@cached_for_visitors``) shows ``"any"``, which every write changes.
+``PAGE_CACHE_SECONDS`` bounds what only time changes (a webinar that has begun moves to the
+past webinars without any write).
+
+With Redis, one process renders a page while the others wait for its copy (a claim per
+page in Redis, a quarter of a second at most): after a sign-up, every process misses the
+webinar page at the same moment, and only one renders it.
 
 What is never cached: logged-in members (their pages show their own registrations), a visit
 with a message waiting (flash), anything but a GET answered 200 in full. Forms on a cached
@@ -41,6 +48,7 @@ never to stale ones.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -249,6 +257,38 @@ class RedisStore:
         except redis.RedisError as exc:
             log.warning("page cache: could not share a page (%s)", exc)
 
+    # One renders, the others wait: a claim per page, given back when rendered, and lapsing
+    # by itself after RENDER_CLAIM_MS should the process die. The others look every
+    # RENDER_POLL_S whether it is still held, for RENDER_WAIT_S at most, then render.
+
+    RENDER_CLAIM_MS = 1000
+    RENDER_WAIT_S = 0.25
+    RENDER_POLL_S = 0.003
+
+    def _render_key(self, key: tuple) -> str:
+        return self._page_key(key) + ":rendering"
+
+    def claim_render(self, key: tuple) -> bool:
+        try:
+            return bool(
+                self.redis.set(self._render_key(key), b"1", nx=True, px=self.RENDER_CLAIM_MS)
+            )
+        except redis.RedisError:
+            return True
+
+    def wait_for_render(self, key: tuple) -> None:
+        claim = self._render_key(key)
+        deadline = time.monotonic() + self.RENDER_WAIT_S
+        try:
+            while self.redis.exists(claim) and time.monotonic() < deadline:
+                time.sleep(self.RENDER_POLL_S)
+        except redis.RedisError:
+            return
+
+    def rendered(self, key: tuple) -> None:
+        with contextlib.suppress(redis.RedisError):
+            self.redis.delete(self._render_key(key))
+
     def bump(self, topics: tuple[str, ...]) -> None:
         try:  # one MSET: a reader sees all of a write's topics change, or none
             self.redis.mset({key: secrets.token_hex(8) for key in self._keys(topics)})
@@ -338,11 +378,24 @@ def cached_for_visitors(*topics: str):
     return mark
 
 
-def depends_on(*topics: str) -> None:
-    """Called by a view while it renders: this page also shows these topics."""
-    wanted = g.get("page_topics")
-    if wanted is not None:
-        wanted.update(topics)
+def depends_on(*topics: str) -> bool:
+    """Called by a view while it renders: this page also shows these topics.
+
+    Their versions are read now, so call it *before* reading what they name: the page is
+    kept only if none of its topics changed between here and the end of the rendering.
+    True when the page is being rendered for the cache.
+    """
+    versions = g.get("page_versions")
+    if versions is None:
+        return False
+    new = tuple(t for t in _with_families(topics) if t not in versions)
+    if new:
+        read = page_cache().versions(new)
+        if read is None:  # the store stopped answering: this page is not kept
+            g.pop("page_versions", None)
+            return False
+        versions.update(zip(new, read, strict=True))
+    return True
 
 
 class PageCache:
@@ -406,6 +459,19 @@ class PageCache:
         if put_page is not None and len(body) <= self.max_bytes // 8:
             entry = (time.time() + self.seconds, topics, versions, status, headers, body)
             put_page(key, entry, self.seconds)
+
+    def claim_render(self, key: tuple) -> bool:
+        """False when another process is rendering this page right now (Redis only)."""
+        claim = getattr(self.store, "claim_render", None)
+        return claim(key) if claim else True
+
+    def wait_for_render(self, key: tuple) -> None:
+        self.store.wait_for_render(key)
+
+    def rendered(self, key: tuple) -> None:
+        release = getattr(self.store, "rendered", None)
+        if release:
+            release(key)
 
     def put(
         self, key: tuple, topics, versions, status, headers, body: bytes, until: float | None = None
@@ -480,12 +546,26 @@ def _serve_from_cache():
         if cache.versions(kept_topics) == kept_versions:
             cache.put(key, kept_topics, kept_versions, status, headers, body, until=expires)
             return _from_entry(cache, status, headers, body)
-    # Rendered now, kept after, unless a write happened meanwhile (ANY changed).
-    before = cache.versions((ANY,))
+    if not request.query_string:
+        # One process renders the page; the others wait for its copy rather than each
+        # render it too (after a sign-up, every process misses the webinar page at once).
+        if not cache.claim_render(key):
+            cache.wait_for_render(key)
+            shared = cache.shared_page(key)
+            if shared is not None:
+                expires, kept_topics, kept_versions, status, headers, body = shared
+                if cache.versions(kept_topics) == kept_versions:
+                    cache.put(key, kept_topics, kept_versions, status, headers, body, until=expires)
+                    return _from_entry(cache, status, headers, body)
+        else:
+            g.page_cache_rendering = key
+    # Rendered now, kept after, unless one of the page's topics changed meanwhile: their
+    # versions are read before anything the page shows (depends_on reads those it adds).
+    static = _with_families(topics)
+    before = cache.versions(static)
     if before is not None:
         g.page_cache_key = key
-        g.page_topics = topics
-        g.page_cache_any = before[0]
+        g.page_versions = dict(zip(static, before, strict=True))
     return None
 
 
@@ -500,9 +580,19 @@ def _from_entry(cache: PageCache, status, headers, body):
 
 
 def _store_in_cache(response):
+    rendering = g.pop("page_cache_rendering", None)
+    try:
+        return _keep(response)
+    finally:
+        if rendering is not None:
+            page_cache().rendered(rendering)
+
+
+def _keep(response):
     key = g.pop("page_cache_key", None)
+    versions = g.pop("page_versions", None)
     cache = page_cache()
-    if key is None or cache is None:
+    if key is None or versions is None or cache is None:
         return response
     flashes = getattr(request_ctx._get_current_object(), "flashes", None)
     if (
@@ -513,18 +603,18 @@ def _store_in_cache(response):
         or current_user.is_authenticated  # logged in during this request
     ):
         return response
-    topics = _with_families(g.pop("page_topics"))
-    read = cache.versions((ANY, *topics))
-    if read is None or read[0] != g.pop("page_cache_any"):
-        return response  # a write happened while this page was rendered: not kept
+    topics = tuple(sorted(versions))
+    read = cache.versions(topics)
+    if read is None or read != tuple(versions[t] for t in topics):
+        return response  # what the page shows changed while it was rendered: not kept
     body = response.get_data()
     token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if token:
         body = body.replace(token.encode(), cache.marker)
     headers = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
-    cache.put(key, topics, read[1:], response.status_code, headers, body)
+    cache.put(key, topics, read, response.status_code, headers, body)
     if not request.query_string:
-        cache.share(key, topics, read[1:], response.status_code, headers, body)
+        cache.share(key, topics, read, response.status_code, headers, body)
     response.headers["X-Page-Cache"] = "miss"
     return response
 

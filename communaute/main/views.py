@@ -17,10 +17,10 @@ from communaute.web import require_button, unit_of_work
 @bp.route("/")
 @cached_for_visitors()
 def home():
-    blocks = []
-    for block in home_blocks():
-        depends_on(*(block.topics if block.topics is not None else (ANY,)))
-        blocks.append((block.key, block.context()))
+    shown = home_blocks()
+    # Every block's topics before any block reads what it shows (the page cache).
+    depends_on(*(t for b in shown for t in (b.topics if b.topics is not None else (ANY,))))
+    blocks = [(block.key, block.context()) for block in shown]
     return render_template("main/home.html", blocks=blocks)
 
 

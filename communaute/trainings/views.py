@@ -94,8 +94,16 @@ def _get_course(slug: str) -> Course:
 @bp.route("/<slug:slug>")
 @cached_for_visitors()
 def course(slug):
-    course = _get_course(slug)
-    depends_on(f"course:{course.id}")
+    if not SLUG.fullmatch(slug):
+        abort(404)
+    course_id = db.session.scalar(select(Course.id).where(Course.slug == slug))
+    if course_id is None:
+        abort(404)
+    # The page cache reads the course's version before the page reads the course.
+    depends_on(f"course:{course_id}")
+    course = db.session.get(Course, course_id)
+    if course is None or course.slug != slug or not course.visible_to(current_user):
+        abort(404)
     now = utcnow()
     upcoming = [s for s in course.sessions if s.starts_at > now]
     past = [s for s in course.sessions if s.starts_at <= now]

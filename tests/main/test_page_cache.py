@@ -253,6 +253,43 @@ def test_a_page_rendered_while_a_write_lands_is_not_kept(app):
     assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
 
 
+def bump_while_rendering(app, topics):
+    """Another process's commit, made while this page renders (just before its template)."""
+    from flask import before_render_template
+
+    def meanwhile(sender, template, context, **extra):
+        before_render_template.disconnect(meanwhile, app)
+        app.extensions["page_cache"].bump(topics)
+
+    before_render_template.connect(meanwhile, app, weak=False)  # it outlives this function
+
+
+def test_a_write_to_something_else_while_a_page_renders_does_not_cost_the_render(app):
+    """At noon, sign-ups to one webinar must not throw away the renders of the others."""
+    webinar, other = make_webinar(capacity=3), make_webinar(capacity=3)
+    path = f"/webinars/{webinar.id}"
+    bump_while_rendering(app, [f"webinar:{other.id}", "webinars"])
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "miss"  # kept
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
+
+
+def test_a_topic_a_page_adds_while_rendering_is_read_before_what_it_names(app):
+    """The course page learns its topic from the address (depends_on): a change to the
+    course while it renders is caught as for a declared topic, and so is the home's."""
+    from tests.trainings.conftest import make_course
+
+    course = make_course()
+    path = f"/trainings/{course.slug}"
+    bump_while_rendering(app, [f"course:{course.id}"])
+    assert "X-Page-Cache" not in visitor(app).get(path).headers  # not kept
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "miss"
+    assert visitor(app).get(path).headers["X-Page-Cache"] == "hit"
+
+    bump_while_rendering(app, ["webinars"])
+    assert "X-Page-Cache" not in visitor(app).get("/").headers
+    assert visitor(app).get("/").headers["X-Page-Cache"] == "miss"
+
+
 def test_versions_change_at_the_real_commit_not_at_a_savepoint(app):
     """A sign-up inserts its row in a savepoint (seats.insert_once) and commits later:
     changed at the savepoint, a page rendered in between would be kept with the old rows
@@ -340,3 +377,65 @@ def test_pages_with_a_query_string_are_not_shared(app, database_url, smtp_server
         db.session.remove()
     keys = list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{cache_key}:page:*"))
     assert keys == []
+
+
+@pytest.mark.parametrize("store", ["redis"])
+def test_after_a_sign_up_one_process_renders_the_page_and_the_others_wait_for_it(
+    app, database_url, smtp_server, cache_key, monkeypatch
+):
+    """Eight visitors on two processes at once, just after a sign-up: one render in all."""
+    import threading
+
+    from flask import before_render_template
+
+    from communaute.cache import RedisStore
+
+    monkeypatch.setattr(RedisStore, "RENDER_WAIT_S", 10.0)  # however slow the machine
+    webinar = make_webinar(capacity=5)
+    path = f"/webinars/{webinar.id}"
+    other = second_instance(app, database_url, smtp_server, cache_key)
+    renders = []
+
+    def rendered(sender, template, context, **extra):
+        if template.name == "webinars/detail.html":
+            renders.append(sender.name)
+
+    pages, start = [], threading.Barrier(8)
+
+    def visit(instance):
+        client = instance.test_client()
+        start.wait()
+        pages.append(client.get(path))
+
+    for instance in (app, other):
+        before_render_template.connect(rendered, instance)
+    visitors = [threading.Thread(target=visit, args=(i,)) for i in (app, other) * 4]
+    for thread in visitors:
+        thread.start()
+    for thread in visitors:
+        thread.join(30)
+    assert len(renders) == 1, renders
+    assert sorted(p.headers["X-Page-Cache"] for p in pages) == ["hit"] * 7 + ["miss"]
+    assert all("5 places restantes." in p.get_data(as_text=True) for p in pages)
+
+
+@pytest.mark.parametrize("store", ["redis"])
+def test_a_render_claim_never_given_back_holds_a_visitor_a_quarter_second_at_most(app, cache_key):
+    """The process that claimed the render died: the next visitor renders it after a wait."""
+    import time
+
+    from flask import request
+
+    from communaute.i18n import select_language
+
+    webinar = make_webinar(capacity=5)
+    path = f"/webinars/{webinar.id}"
+    cache = app.extensions["page_cache"]
+    with app.test_request_context(path):
+        assert cache.claim_render((select_language(), request.full_path))
+    started = time.monotonic()
+    page = visitor(app).get(path)
+    waited = time.monotonic() - started
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert "5 places restantes." in page.get_data(as_text=True)
+    assert 0.25 <= waited < 5
