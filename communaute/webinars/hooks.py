@@ -76,9 +76,7 @@ page_topics(
     lambda s: ("webinars", f"webinar:{s.webinar_id}"),
     bulk=("webinars", "webinar:*"),
 )
-page_topics(
-    "webinar_signups",
-    lambda s: ("webinars", f"webinar:{s.webinar_id}"),
-    bulk=("webinars", "webinar:*"),
-)
+# A sign-up shows on its webinar's page only (seats, waiting list): the cards of the series
+# and of the home show none of it (tests/main/test_page_topics.py renders them to check).
+page_topics("webinar_signups", lambda s: (f"webinar:{s.webinar_id}",), bulk=("webinar:*",))
 page_topics("webinar_signup_moves")  # the history of a sign-up: coordinators only

@@ -23,7 +23,7 @@ from communaute.magazine.models import SubmissionState
 from communaute.pages.models import Page
 from communaute.pages.services import save_page
 from communaute.webinars.models import Webinar
-from tests.factories import csrf_token, login, make_coordinator, make_member, post
+from tests.factories import CSRF_FIELD, csrf_token, login, make_coordinator, make_member, post
 from tests.magazine.conftest import make_submission
 from tests.main.test_page_cache import REDIS_URL, forget
 from tests.trainings.conftest import make_course, make_session
@@ -99,17 +99,37 @@ def text_of(app, path: str) -> str:
     return app.test_client().get(path).get_data(as_text=True)
 
 
-def test_a_guest_sign_up_renders_again_its_webinar_the_series_and_home_only(app, site):
-    pages = site["pages"]
-    warm(app, pages)
+def sign_up_guest(app, path: str, email: str = "lea@exemple.ca") -> None:
     guest = app.test_client()
-    path = pages["webinar one"]
     token = csrf_token(guest, path)  # a hit: the cached page's form works
-    form = {"csrf_token": token, "name": "Léa Côté", "email": "lea@exemple.ca", "language": "fr"}
+    form = {"csrf_token": token, "name": "Léa Côté", "email": email, "language": "fr"}
     assert guest.post(path + "/signup", data=form).status_code == 302
 
-    assert rendered_again(app, pages) == {"webinar one", "series", "home"}
-    assert "<p>4 places restantes.</p>" in text_of(app, path)
+
+def test_a_guest_sign_up_renders_again_its_webinar_only(app, site):
+    """At noon, sign-ups to one webinar leave the series, the home and the rest cached."""
+    pages = site["pages"]
+    warm(app, pages)
+    sign_up_guest(app, pages["webinar one"])
+
+    assert rendered_again(app, pages) == {"webinar one"}
+    assert "<p>4 places restantes.</p>" in text_of(app, pages["webinar one"])
+
+
+def test_the_series_and_the_home_show_nothing_a_sign_up_changes(app, site):
+    """What lets a sign-up leave them cached: rendered again after sign-ups (the last seat
+    taken, someone on the waiting list), they are the same pages, byte for byte."""
+    pages = site["pages"]
+    shown = {name: pages[name] for name in ("series", "home")}
+    before = {name: CSRF_FIELD.sub("", text_of(app, path)) for name, path in shown.items()}
+    for n in range(6):  # 5 seats: the sixth waits
+        sign_up_guest(app, pages["webinar one"], f"personne{n}@exemple.ca")
+    assert "liste d’attente" in text_of(app, pages["webinar one"]).lower()
+    app.extensions["page_cache"].bump(["webinars"])  # as if something they show had changed
+    for name, path in shown.items():
+        page = app.test_client().get(path)
+        assert page.headers["X-Page-Cache"] == "miss"
+        assert CSRF_FIELD.sub("", page.get_data(as_text=True)) == before[name], name
 
 
 def test_a_login_and_a_profile_change_render_no_public_page_again(app, site):
@@ -251,5 +271,5 @@ def test_sign_ups_at_once_to_two_webinars_all_land_and_show_at_once(app, site, p
     assert statuses == [302] * len(clients)
     for webinar in ("webinar one", "webinar two"):  # 5 seats, 4 taken
         assert "<p>1 place restante.</p>" in text_of(app, pages[webinar])
-    # The two pages were rendered again just above; of the rest, only those showing seats.
-    assert rendered_again(app, pages) == {"series", "home"}
+    # The two pages were rendered again just above; the rest shows no seats.
+    assert rendered_again(app, pages) == set()
