@@ -869,6 +869,7 @@ def write_results(path: Path, data: dict) -> None:
         "The column *without the page cache* is the same app, same run, with "
         "PAGE_CACHE_STORE=off: every visit rendered.",
         *_mixed_section(data),
+        *_cpu_section(data),
         *_embedded_section(data),
     ]
     if data.get("gthread"):
@@ -1151,6 +1152,81 @@ MIXED_PAGES = [
 MIXED_CAPACITY = 1_000_000
 
 
+def _cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU time used so far (user + system, from /proc) by every process, summed by kind."""
+    tick = os.sysconf("SC_CLK_TCK")
+    kinds = {
+        "gunicorn": "app (gunicorn workers)",
+        "outbox": "outbox worker",
+        "smtp_sink": "SMTP server (bench/smtp_sink.py)",
+        "postgres": "PostgreSQL",
+        "redis": "Redis",
+    }
+    out: dict[str, float] = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(proc.name) == os.getpid():
+            kind = "load client (this script)"
+        else:
+            kind = next((k for word, k in kinds.items() if word in cmdline), "everything else")
+        out[kind] = out.get(kind, 0.0) + used
+    return out
+
+
+def cpu_per_signup(app_port: int, rate: float = 10.0, seconds: float = 10.0) -> dict:
+    """What one guest sign-up costs the machine, by process: paced sign-ups and no reads,
+    after a round that warms every worker; then 3 s for the outbox to send their emails."""
+    webinar = LANDMARKS["open_webinar_id"]
+    paced_posts(app_port, webinar, rate, 4, 4)
+    time.sleep(2)
+    before, started = _cpu_seconds_by_kind(), time.monotonic()
+    result = paced_posts(app_port, webinar, rate, seconds, 4)
+    time.sleep(3)
+    after, wall = _cpu_seconds_by_kind(), time.monotonic() - started
+    used = {k: after[k] - before.get(k, 0.0) for k in after}
+    return {"n": result["n"], "rate": rate, "wall": wall, "cpu": used, "p50": result["p50"]}
+
+
+def _cpu_section(data: dict) -> list[str]:
+    cost = data.get("cpu_per_signup")
+    if not cost:
+        return []
+    n = max(1, cost["n"])
+    total = sum(cost["cpu"].values())
+    lines = [
+        "",
+        "## What a guest sign-up costs the machine",
+        "",
+        f"{n} guest sign-ups at {cost['rate']:.0f} a second, no reads, sync workers, the page "
+        "cache in Redis; CPU time of each kind of process (/proc), from the first sign-up to "
+        "3 s after the last (the outbox sends their emails).",
+        "",
+        "| process | CPU ms per sign-up |",
+        "|---|---:|",
+    ]
+    for kind, used in sorted(cost["cpu"].items(), key=lambda kv: -kv[1]):
+        if used > 0:
+            lines.append(f"| {kind} | {1000 * used / n:.1f} |")
+    cpus = os.cpu_count() or 1
+    share = 100 * 10 * (total / n) / cpus  # of the machine's CPU, at 10 sign-ups a second
+    lines.append(f"| **all** | **{1000 * total / n:.1f}** |")
+    lines += [
+        "",
+        f"At 10 sign-ups a second they take {share:.0f} % of the machine's CPU ({cpus} cores), "
+        f"at 30 a second {3 * share:.0f} %: every page of the mixed run, even one they never "
+        "change, loses about that share of its read-only rate.",
+    ]
+    return lines
+
+
 def mixed_run(app_port: int, hello_port: int, engine, args) -> dict:
     """Reads while guests sign up: each page under wrk, while sign-ups to one webinar arrive
     at 0, 10 and 30 a second (bench ``--mixed-rates``) from four client threads."""
@@ -1388,12 +1464,15 @@ def main(argv=None) -> int:
         hello = serve("hello", "hello:app", HELLO_PORT, workers, env)
         if args.only_mixed:
             data["mixed"] = mixed_run(APP_PORT, HELLO_PORT, engine, args)
-            print("\n".join(_mixed_section(data)))
+            data["cpu_per_signup"] = cpu_per_signup(APP_PORT)
+            print("\n".join(_mixed_section(data) + _cpu_section(data)))
             return 0
         data["sync"] = run_pages(APP_PORT, HELLO_PORT, PAGES, args, cookies, workers)
         quiesce(engine)
         log("mixed: reads while guests sign up")
         data["mixed"] = mixed_run(APP_PORT, HELLO_PORT, engine, args)
+        log("CPU per guest sign-up")
+        data["cpu_per_signup"] = cpu_per_signup(APP_PORT)
         quiesce(engine)
         log("heavy coordinator pages, alone")
         big = LANDMARKS["big_webinar_id"]
