@@ -540,25 +540,19 @@ def _serve_from_cache():
         if now == kept_versions:
             return _from_entry(cache, status, headers, body)
         cache.drop(key)
-    shared = cache.shared_page(key) if not request.query_string else None
-    if shared is not None:
-        expires, kept_topics, kept_versions, status, headers, body = shared
-        if cache.versions(kept_topics) == kept_versions:
-            cache.put(key, kept_topics, kept_versions, status, headers, body, until=expires)
-            return _from_entry(cache, status, headers, body)
-    if not request.query_string:
+    if not request.query_string:  # pages other processes rendered (Redis only)
+        served = _from_shared(cache, key)
+        if served is not None:
+            return served
         # One process renders the page; the others wait for its copy rather than each
         # render it too (after a sign-up, every process misses the webinar page at once).
-        if not cache.claim_render(key):
-            cache.wait_for_render(key)
-            shared = cache.shared_page(key)
-            if shared is not None:
-                expires, kept_topics, kept_versions, status, headers, body = shared
-                if cache.versions(kept_topics) == kept_versions:
-                    cache.put(key, kept_topics, kept_versions, status, headers, body, until=expires)
-                    return _from_entry(cache, status, headers, body)
-        else:
+        if cache.claim_render(key):
             g.page_cache_rendering = key
+        else:
+            cache.wait_for_render(key)
+            served = _from_shared(cache, key)
+            if served is not None:
+                return served
     # Rendered now, kept after, unless one of the page's topics changed meanwhile: their
     # versions are read before anything the page shows (depends_on reads those it adds).
     static = _with_families(topics)
@@ -567,6 +561,18 @@ def _serve_from_cache():
         g.page_cache_key = key
         g.page_versions = dict(zip(static, before, strict=True))
     return None
+
+
+def _from_shared(cache: PageCache, key: tuple):
+    """The copy of this page another process rendered, if still current, kept here too."""
+    shared = cache.shared_page(key)
+    if shared is None:
+        return None
+    expires, kept_topics, kept_versions, status, headers, body = shared
+    if cache.versions(kept_topics) != kept_versions:
+        return None
+    cache.put(key, kept_topics, kept_versions, status, headers, body, until=expires)
+    return _from_entry(cache, status, headers, body)
 
 
 def _from_entry(cache: PageCache, status, headers, body):
