@@ -86,7 +86,11 @@ def _get_course(slug: str) -> Course:
     if not SLUG.fullmatch(slug):
         abort(404)
     course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or not course.visible_to(current_user):
+    if course is not None and depends_on(f"course:{course.id}"):
+        # Rendered for the page cache: read again, now that its version is known, so that
+        # a change landing in between cannot be kept under the newer version.
+        db.session.refresh(course)
+    if course is None or course.slug != slug or not course.visible_to(current_user):
         abort(404)
     return course
 
@@ -94,16 +98,7 @@ def _get_course(slug: str) -> Course:
 @bp.route("/<slug:slug>")
 @cached_for_visitors()
 def course(slug):
-    if not SLUG.fullmatch(slug):
-        abort(404)
-    course_id = db.session.scalar(select(Course.id).where(Course.slug == slug))
-    if course_id is None:
-        abort(404)
-    # The page cache reads the course's version before the page reads the course.
-    depends_on(f"course:{course_id}")
-    course = db.session.get(Course, course_id)
-    if course is None or course.slug != slug or not course.visible_to(current_user):
-        abort(404)
+    course = _get_course(slug)
     now = utcnow()
     upcoming = [s for s in course.sessions if s.starts_at > now]
     past = [s for s in course.sessions if s.starts_at <= now]

@@ -6,19 +6,25 @@ never stale after a registration, whichever app process or server took the regis
 Which pages a write changes, per kind of write: tests/main/test_page_topics.py.
 """
 
+import threading
+import time
 import uuid
 
 import pytest
 import redis
+from flask import before_render_template, request
 from sqlalchemy import select
 
 from communaute import create_app
+from communaute.cache import RedisStore
 from communaute.email import OutboxMessage, deliver_due
 from communaute.extensions import db
+from communaute.i18n import select_language
 from communaute.webinars.models import Signup
 from tests.conftest import IsolatedClient, make_config
 from tests.factories import CSRF_FIELD, csrf_token, login, make_member, token_in
 from tests.querycount import count_queries
+from tests.trainings.conftest import make_course
 from tests.webinars.conftest import make_webinar
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -236,8 +242,6 @@ def test_pages_expire_after_page_cache_seconds(app):
 def test_a_page_rendered_while_a_write_lands_is_not_kept(app):
     """The page was read before a sign-up committed elsewhere, and finished after it: kept,
     it would show the old count until the next write. It is served once and forgotten."""
-    from flask import before_render_template
-
     webinar = make_webinar(capacity=3)
     path = f"/webinars/{webinar.id}"
     cache = app.extensions["page_cache"]
@@ -255,7 +259,6 @@ def test_a_page_rendered_while_a_write_lands_is_not_kept(app):
 
 def bump_while_rendering(app, topics):
     """Another process's commit, made while this page renders (just before its template)."""
-    from flask import before_render_template
 
     def meanwhile(sender, template, context, **extra):
         before_render_template.disconnect(meanwhile, app)
@@ -276,8 +279,6 @@ def test_a_write_to_something_else_while_a_page_renders_does_not_cost_the_render
 def test_a_topic_a_page_adds_while_rendering_is_read_before_what_it_names(app):
     """The course page learns its topic from the address (depends_on): a change to the
     course while it renders is caught as for a declared topic, and so is the home's."""
-    from tests.trainings.conftest import make_course
-
     course = make_course()
     path = f"/trainings/{course.slug}"
     bump_while_rendering(app, [f"course:{course.id}"])
@@ -384,12 +385,6 @@ def test_after_a_sign_up_one_process_renders_the_page_and_the_others_wait_for_it
     app, database_url, smtp_server, cache_key, monkeypatch
 ):
     """Eight visitors on two processes at once, just after a sign-up: one render in all."""
-    import threading
-
-    from flask import before_render_template
-
-    from communaute.cache import RedisStore
-
     monkeypatch.setattr(RedisStore, "RENDER_WAIT_S", 10.0)  # however slow the machine
     webinar = make_webinar(capacity=5)
     path = f"/webinars/{webinar.id}"
@@ -422,12 +417,6 @@ def test_after_a_sign_up_one_process_renders_the_page_and_the_others_wait_for_it
 @pytest.mark.parametrize("store", ["redis"])
 def test_a_render_claim_never_given_back_holds_a_visitor_a_quarter_second_at_most(app, cache_key):
     """The process that claimed the render died: the next visitor renders it after a wait."""
-    import time
-
-    from flask import request
-
-    from communaute.i18n import select_language
-
     webinar = make_webinar(capacity=5)
     path = f"/webinars/{webinar.id}"
     cache = app.extensions["page_cache"]
