@@ -120,6 +120,11 @@ def test_a_code_cannot_be_replayed(client):
 def test_a_code_from_the_previous_step_is_still_accepted_once(client):
     coordinator = make_coordinator()
     fresh_code(coordinator.id)
+    # The previous step's code stops being accepted when the next step begins: start well
+    # inside a step, so the request is checked in the step the code was taken from.
+    left = 30 - time.time() % 30
+    if left < 5:
+        time.sleep(left + 0.2)
     earlier = pyotp.TOTP(TOTP_SECRET).at(time.time() - 30)
     password_step(client, coordinator)
     assert code_step(client, earlier).status_code == 302
