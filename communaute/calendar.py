@@ -7,6 +7,8 @@ calendar app replaces the event on a change and removes it on a cancellation
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -70,17 +72,12 @@ def build_ics(
     With ``events`` instead, a feed (a calendar app subscribes to it): every
     (event, cancelled) pair, the cancelled ones kept and marked STATUS:CANCELLED so the
     apps remove them, under the calendar ``name``."""
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    stamp = utcnow()
     if events is None:
         if event is None:
             raise TypeError("build_ics needs an event or events")
-        cal.add("method", "CANCEL" if cancelled else "PUBLISH")
-        cal.add_component(_vevent(event, cancelled=cancelled, stamp=stamp))
-        return cal.to_ical()
+        return _single(event, cancelled)
+    cal = _calendar()
+    stamp = utcnow()
     cal.add("method", "PUBLISH")
     if name:
         cal.add("x-wr-calname", name)
@@ -117,3 +114,38 @@ def outlook_link(event: CalendarEvent) -> str:
         "location": event.location,
     }
     return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
+
+
+def _calendar() -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    return cal
+
+
+#: The files of single events built in the last REUSE_SECONDS, by (event, cancelled): the
+#: people who sign up to the same webinar at noon get the same file, built once. Any change
+#: to the event (a new sequence, time, link, language...) is another key; only DTSTAMP, the
+#: moment the file was made, is up to REUSE_SECONDS old.
+_built: dict[tuple[CalendarEvent, bool], tuple[float, bytes]] = {}
+_built_lock = threading.Lock()
+REUSE_SECONDS = 60.0
+REUSE_MAX = 256
+
+
+def _single(event: CalendarEvent, cancelled: bool) -> bytes:
+    key, now = (event, cancelled), time.monotonic()
+    with _built_lock:
+        kept = _built.get(key)
+    if kept is not None and now - kept[0] < REUSE_SECONDS:
+        return kept[1]
+    cal = _calendar()
+    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    cal.add_component(_vevent(event, cancelled=cancelled, stamp=utcnow()))
+    body = cal.to_ical()
+    with _built_lock:
+        if len(_built) >= REUSE_MAX:
+            _built.clear()
+        _built[key] = (now, body)
+    return body

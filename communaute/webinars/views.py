@@ -132,14 +132,16 @@ def signup(webinar_id):
 def _member_signup(webinar: Webinar):
     """One click: the account's name, address and language."""
     require_button(ButtonForm())
+    webinar_id = webinar.id
     with unit_of_work() as work:
         signup_, created = services.sign_up_member(webinar, current_user)
         work.flash(*_signed_up_message(signup_, created))
     if work.failed and work.error.action == "confirm":
         return redirect(url_for("main.me"))
+    # The id read before the commit: after it, webinar.id would load the row again.
     if work.failed:
-        return redirect(url_for("webinars.detail", webinar_id=webinar.id))
-    return redirect(url_for("webinars.confirmation", webinar_id=webinar.id))
+        return redirect(url_for("webinars.detail", webinar_id=webinar_id))
+    return redirect(url_for("webinars.confirmation", webinar_id=webinar_id))
 
 
 def _guest_signup(webinar: Webinar):
@@ -147,6 +149,7 @@ def _guest_signup(webinar: Webinar):
     form = GuestSignupForm()
     if not form.validate_on_submit():
         return _detail_page(webinar, form)
+    webinar_id = webinar.id  # read before the commit: after it, webinar.id loads the row again
     with unit_of_work(form) as work:
         signup_, _created = services.sign_up_guest(
             webinar,
@@ -170,7 +173,7 @@ def _guest_signup(webinar: Webinar):
         )
     if work.failed:
         return _detail_page(webinar, form)
-    return redirect(url_for("webinars.confirmation", webinar_id=webinar.id))
+    return redirect(url_for("webinars.confirmation", webinar_id=webinar_id))
 
 
 @bp.route("/<id:webinar_id>/confirmation")

@@ -46,6 +46,26 @@ def test_confirmation_in_french_with_montreal_time_join_link_ics_and_cancel_link
     assert alarm.decoded("trigger") == -timedelta(minutes=30)
 
 
+def test_the_calendar_file_built_once_for_many_still_follows_each_change(app, mailbox):
+    """Two people who sign up a moment apart get the same file (built once); a change to
+    the webinar in between gives the next person a file with the change, never the old one."""
+    webinar = make_webinar(start_at=datetime(2027, 1, 12, 17, 0, tzinfo=UTC))
+    services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
+    services.sign_up_guest(webinar, email="b@exemple.ca", name="B")
+    webinar.title = "Un titre corrigé"
+    webinar.join_url = "https://zoom.example/j/999"
+    services.sign_up_guest(webinar, email="c@exemple.ca", name="C")
+    deliver(mailbox, 3)
+    first, second, third = (
+        ics_of(mailbox.to(f"{who}@exemple.ca")[0]).walk("VEVENT")[0] for who in "abc"
+    )
+    assert first.to_ical() == second.to_ical()
+    assert str(first["summary"]) != "Un titre corrigé"
+    assert str(third["summary"]) == "Un titre corrigé"
+    assert "https://zoom.example/j/999" in str(third["description"])
+    assert JOIN not in str(third["description"])
+
+
 def test_english_guest_gets_english_email(app, mailbox):
     webinar = make_webinar(start_at=datetime(2027, 1, 12, 17, 0, tzinfo=UTC))
     services.sign_up_guest(webinar, email="jo@exemple.ca", name="Jo", language="en")
