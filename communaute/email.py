@@ -519,7 +519,46 @@ def deliver(message_id: int) -> bool | None:
         smtp.close()
 
 
-def _deliver_claimed(msg: Row, smtp: _Smtp) -> bool:
+class _Accepted:
+    """The messages the server accepted in this chunk, recorded together: one UPDATE (and
+    one DELETE for those not kept) and one commit for the chunk, not one per email. If the
+    process dies before the record, those messages go out again after CLAIM_TIMEOUT (as one
+    would when dying between the send and its record)."""
+
+    def __init__(self):
+        self.kept: list[int] = []
+        self.forgotten: list[int] = []
+
+    def add(self, msg: Row) -> None:
+        (self.forgotten if msg.forget_when_sent else self.kept).append(msg.id)
+
+    def record(self) -> None:
+        if self.forgotten:
+            db.session.execute(
+                delete(OutboxMessage)
+                .where(OutboxMessage.id.in_(self.forgotten))
+                .execution_options(synchronize_session=False)
+            )
+        if self.kept:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(self.kept))
+                .values(
+                    state=OutboxState.sent,
+                    sent_at=utcnow(),
+                    attempts=OutboxMessage.attempts + 1,
+                    last_error=None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        if self.kept or self.forgotten:
+            db.session.commit()
+        self.kept, self.forgotten = [], []
+
+
+def _deliver_claimed(msg: Row, smtp: _Smtp, accepted: _Accepted | None = None) -> bool:
+    """Sends one claimed message and records the outcome; a message the server accepted is
+    left to ``accepted`` to record with its chunk, when given."""
     try:
         smtp.send(msg)
     except Undeliverable as exc:
@@ -548,6 +587,9 @@ def _deliver_claimed(msg: Row, smtp: _Smtp) -> bool:
                 last_error=error,
             )
         return False
+    if accepted is not None:
+        accepted.add(msg)
+        return True
     if msg.forget_when_sent:
         db.session.execute(
             delete(OutboxMessage)
@@ -572,21 +614,23 @@ def deliver_due(limit: int = 500) -> DeliveryRun:
     sent and the rest of its chunk go back to the queue as they were."""
     purge_if_due()
     sent = failed = 0
-    smtp = _Smtp()
+    smtp, accepted = _Smtp(), _Accepted()
     try:
         while sent + failed < limit:
             claimed = _claim(limit=min(CLAIM_CHUNK, limit - sent - failed))
             if not claimed:
                 break
             for n, msg in enumerate(claimed):
-                ok = _deliver_claimed(msg, smtp)
+                ok = _deliver_claimed(msg, smtp, accepted)
                 if smtp.outage:
+                    accepted.record()
                     rest = [m.id for m in claimed[n + 1 :]]
                     if rest:
                         _record(rest, state=OutboxState.pending, next_attempt_at=utcnow())
                     return DeliveryRun(sent, failed, smtp.outage)
                 sent += ok
                 failed += not ok
+            accepted.record()
     finally:
         smtp.close()
     return DeliveryRun(sent, failed)

@@ -42,6 +42,8 @@ class LateSmtp(Mailbox):
         self.controller = None
         self.offered = Counter()
         self.per_connection = None
+        #: With per_connection: the server goes down when it closes the first connection.
+        self.down_after_connection = False
         self.connections = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -52,6 +54,8 @@ class LateSmtp(Mailbox):
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         done = getattr(session, "messages", 0)
         if self.per_connection is not None and done >= self.per_connection:
+            if self.down_after_connection:
+                self.controller.server.close()  # listens no more: the next connection fails
             server.transport.close()
             return "421 4.7.0 Too many messages, closing"
         session.messages = done + 1
@@ -169,6 +173,28 @@ def test_one_connection_carries_the_pass_and_a_server_closing_it_costs_a_reconne
     assert deliver_due() == (7, 0, None)
     assert_each_once(late_smtp, addresses(7))
     assert late_smtp.connections == 3, "3 + 3 + 1 messages"
+    assert {(m.state, m.attempts) for m in rows()} == {(OutboxState.sent, 1)}
+
+
+def test_what_was_sent_before_the_server_went_down_is_recorded_sent_and_never_sent_again(
+    late_smtp,
+):
+    """The messages the server accepted are recorded with their chunk: a server going down in
+    the middle of one leaves those recorded sent and the rest waiting, none counted."""
+    late_smtp.start()
+    late_smtp.per_connection, late_smtp.down_after_connection = 3, True
+    queue(*addresses(5))
+    run = deliver_due()
+    assert (run.sent, run.failed) == (3, 0) and run.outage
+    assert [(m.state, m.attempts) for m in rows()] == [(OutboxState.sent, 1)] * 3 + [
+        (OutboxState.pending, 0)
+    ] * 2
+    assert all(m.sent_at is not None for m in rows()[:3])
+    late_smtp.stop()
+    late_smtp.per_connection = None
+    late_smtp.start()
+    assert deliver_due() == (2, 0, None)
+    assert_each_once(late_smtp, addresses(5))
     assert {(m.state, m.attempts) for m in rows()} == {(OutboxState.sent, 1)}
 
 
