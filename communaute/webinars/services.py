@@ -288,37 +288,46 @@ def _sign_up(
             select(Signup).where(Signup.webinar_id == webinar.id, Signup.email == email)
         )
 
-    signup = existing()
-    if signup is not None and signup.state != SignupState.cancelled:
+    def fill(signup: Signup) -> None:
+        signup.name, signup.language = name, language
+        if member is None:
+            signup.accessibility_needs = accessibility_needs or None
+        if full_name:
+            signup.full_name = full_name
+        signup.user_id = member.id if member is not None else signup.user_id
+        signup.joined_at = now
+        if news_consent:
+            signup.news_consent = True
+            signup.news_consent_text = str(news_consent_text or "")
+            signup.news_consent_at = now
+
+    # Most people sign up once: the new row is tried first, and the one the address already
+    # holds (the unique index on webinar and address) is read only when there is one. Same
+    # address at the same moment (no row lock on SQLite): the first one stands.
+    signup = Signup(
+        webinar_id=webinar.id,
+        email=email,
+        state=SignupState.confirmed,
+        created_at=now,
+        how_heard=how_heard or None,
+        ics_sequence=0,
+    )
+    fill(signup)
+    signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
+    if not created and signup.state != SignupState.cancelled:
+        # Signed up already: nothing changes but the confirmation, sent again.
         if member is not None and signup.user_id is None:
             signup.user_id = member.id
         _notify_state(signup)
         db.session.flush()
         return signup, False
-
-    if signup is None:
-        signup = Signup(
-            webinar_id=webinar.id,
-            email=email,
-            state=SignupState.confirmed,
-            created_at=now,
-            how_heard=how_heard or None,
-            ics_sequence=0,
-        )
-    else:
-        # Back after a cancellation: the new file must win over the CANCEL one.
+    if not created:
+        # Back after a cancellation (at the end of the waiting list if the webinar is full):
+        # the new calendar file must win over the CANCEL one.
         signup.ics_sequence = (signup.ics_sequence or 0) + 1
-    signup.name, signup.language = name, language
-    if member is None:
-        signup.accessibility_needs = accessibility_needs or None
-    if full_name:
-        signup.full_name = full_name
-    signup.user_id = member.id if member is not None else signup.user_id
-    signup.joined_at = now
+        fill(signup)
+        signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
     if news_consent:
-        signup.news_consent = True
-        signup.news_consent_text = str(news_consent_text or "")
-        signup.news_consent_at = now
         subscriptions.subscribe(
             subscriptions.Purpose.webinar_news,
             email,
@@ -328,8 +337,6 @@ def _sign_up(
             text=news_consent_text,
             now=now,
         )
-    # Same address at the same moment (no row lock on SQLite): the first one stands.
-    signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
     _notify_state(signup)
     if (
         created
