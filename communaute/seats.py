@@ -29,7 +29,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Select, String, and_, func, or_, select, update
@@ -294,17 +294,27 @@ def newcomer_state(parent: Parent) -> SeatState:
     return SeatState.confirmed if left is None or left > 0 else SeatState.waiting
 
 
+class Joined(NamedTuple):
+    """What ``join`` did: the seat, whether this request took it (False: the person's
+    concurrent request won), and whether it took the last free seat (the parent is full)."""
+
+    seat: Any
+    created: bool
+    filled: bool = False
+
+
 def join(seat, parent: Parent, *, find_existing, actor=None, now: datetime | None = None):
     """Gives a new or returning seat its state and logs the move: confirmed while a seat is
     free, else the end of the queue. The caller holds the parent lock (``lock_to_join``).
 
     A new seat is inserted once (``insert_once``): when a concurrent request of the same
     person won, that seat is returned with created False and nothing changes.
-    Returns (seat, created).
+    Returns Joined(seat, created, filled): ``filled`` when it took the last free seat.
     """
     now = now or utcnow()
     previous = seat.state if seat.id is not None else None
-    state = newcomer_state(parent)
+    left = seats_left(parent)
+    state = SeatState.confirmed if left is None or left > 0 else SeatState.waiting
     seat.state = state
     seat.cancelled_at = None
     seat.reminder_sent_at = None
@@ -314,10 +324,10 @@ def join(seat, parent: Parent, *, find_existing, actor=None, now: datetime | Non
     if seat.id is None:
         winner = insert_once(seat, find_existing)
         if winner is not None:
-            return winner, False
+            return Joined(winner, False)
     log_move(seat, previous, state, actor=actor, now=now)
     db.session.flush()
-    return seat, True
+    return Joined(seat, True, filled=left == 1)
 
 
 def insert_once(seat, find_existing):

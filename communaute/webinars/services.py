@@ -313,7 +313,9 @@ def _sign_up(
         ics_sequence=0,
     )
     fill(signup)
-    signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
+    signup, created, filled = seats.join(
+        signup, webinar, find_existing=existing, actor=member, now=now
+    )
     if not created and signup.state != SignupState.cancelled:
         # Signed up already: nothing changes but the confirmation, sent again.
         if member is not None and signup.user_id is None:
@@ -326,7 +328,9 @@ def _sign_up(
         # the new calendar file must win over the CANCEL one.
         signup.ics_sequence = (signup.ics_sequence or 0) + 1
         fill(signup)
-        signup, created = seats.join(signup, webinar, find_existing=existing, actor=member, now=now)
+        signup, created, filled = seats.join(
+            signup, webinar, find_existing=existing, actor=member, now=now
+        )
     if news_consent:
         subscriptions.subscribe(
             subscriptions.Purpose.webinar_news,
@@ -338,12 +342,7 @@ def _sign_up(
             now=now,
         )
     _notify_state(signup)
-    if (
-        created
-        and signup.state == SignupState.confirmed
-        and webinar.capacity
-        and seats.count(webinar, SignupState.confirmed) >= webinar.capacity
-    ):
+    if filled:
         from communaute.coordination.alerts import alert
 
         alert(

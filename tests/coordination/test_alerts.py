@@ -61,6 +61,18 @@ def test_a_session_or_webinar_that_becomes_full(app, rctx, coordinator):
     ]
 
 
+def test_only_the_sign_up_that_takes_the_last_seat_tells_the_coordinators(app, rctx, coordinator):
+    webinar = make_webinar(capacity=2)
+    webinars.sign_up_guest(webinar, email="a@exemple.ca", name="A")
+    db.session.commit()
+    assert _alerts() == [], "one seat is still free"
+    webinars.sign_up_guest(webinar, email="b@exemple.ca", name="B")
+    webinars.sign_up_guest(webinar, email="b@exemple.ca", name="B")  # again: nothing new
+    webinars.sign_up_guest(webinar, email="c@exemple.ca", name="C")  # the waiting list
+    db.session.commit()
+    assert [m.kind for m in _alerts()] == ["coordination.alert.webinar_full"]
+
+
 def test_the_daily_digest_at_8_montreal(app, rctx, mailbox):
     digest = make_coordinator("digest@exemple.ca", coordinator_alerts="digest")
     author = make_member("auteure@exemple.ca")

@@ -105,7 +105,7 @@ def register_for_session(
     reg = Registration(
         course_id=session.course_id, session_id=session.id, user_id=member.id, created_at=now
     )
-    reg, created = seats.join(
+    reg, created, filled = seats.join(
         reg,
         session,
         find_existing=lambda: active_registration(session, member),
@@ -116,10 +116,7 @@ def register_for_session(
         return reg, False
     if reg.state == RegistrationState.confirmed:
         emails.notify_registration_confirmed(reg)
-        if (
-            session.capacity
-            and seats.count(session, RegistrationState.confirmed) >= session.capacity
-        ):
+        if filled:
             from communaute.coordination.alerts import alert
 
             alert(
@@ -162,7 +159,7 @@ def switch_session(
     new = Registration(
         course_id=session.course_id, session_id=session.id, user_id=member.id, created_at=now
     )
-    new, _created = seats.join(
+    new, _created, _filled = seats.join(
         new,
         session,
         find_existing=lambda: active_registration(session, member),
