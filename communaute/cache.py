@@ -39,6 +39,11 @@ With Redis, one process renders a page while the others wait for its copy (a cla
 page in Redis, a quarter of a second at most): after a sign-up, every process misses the
 webinar page at the same moment, and only one renders it.
 
+A part of a page that changes far more often than the rest (the seats left on a webinar
+page, at each sign-up) can be a *hole* (``page_hole``): the page is kept with a marker in its
+place, and the part is filled in at each visit from a small fragment kept per version of its
+own topics. A sign-up then renders that fragment again, not the page.
+
 What is never cached: logged-in members (their pages show their own registrations), a visit
 with a message waiting (flash), anything but a GET answered 200 in full. Forms on a cached
 page get the visitor's own CSRF token: the page is stored with a marker in its place. When
@@ -53,6 +58,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -65,6 +71,7 @@ from flask import Flask, current_app, g, request, session
 from flask.globals import request_ctx
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import String, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -146,6 +153,95 @@ def topics_of_row(obj, *, changed: bool = False) -> tuple[str, ...]:
 def topics_of_table(name: str | None) -> tuple[str, ...]:
     declared = TOPICS.get(name)
     return (EVERYTHING,) if declared is None else declared.bulk
+
+
+# Holes: parts of a cached page filled in at each visit ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Hole:
+    #: (args) -> the topics the part shows (its own versions, not the page's).
+    topics: Callable[..., Iterable[str]]
+    #: (args) -> the part's HTML, rendered in the visitor's request (their language) by a
+    #: template, which escapes what it shows.
+    render: Callable[..., str]
+
+
+HOLES: dict[str, Hole] = {}
+
+
+def page_hole(name: str, topics: Callable[..., Iterable[str]], render: Callable[..., str]):
+    """Declares a hole: in a template, ``{{ page_hole("name", 12) }}`` (whole-number
+    arguments) renders the part at once, or, on a page rendered for the cache, leaves a
+    marker the cache fills in at each visit."""
+    HOLES[name] = Hole(topics, render)
+
+
+def _hole_in_template(name: str, *args: int) -> Markup:
+    hole = HOLES[name]
+    args = tuple(int(a) for a in args)
+    cache = page_cache()
+    if cache is None or g.get("page_cache_key") is None:
+        return Markup(hole.render(*args))  # noqa: S704 - a template's output, escaped there
+    g.page_holes = True
+    return Markup(cache.hole_marker(name, args))  # noqa: S704 - a name and whole numbers
+
+
+class _Fragments:
+    """The rendered parts, per (hole, arguments, language, versions of its topics)."""
+
+    MAX = 1024
+
+    def __init__(self):
+        self.kept: dict[tuple, bytes] = {}
+        self.lock = threading.Lock()
+
+    def get(self, cache: PageCache, name: str, args: tuple, known: dict | None = None) -> bytes:
+        """The part, rendered once per version of its topics; ``known``: versions already
+        read with the page's (one read a visit)."""
+        hole = HOLES[name]
+        topics = _with_families(hole.topics(*args))
+        if known is not None and all(t in known for t in topics):
+            versions = tuple(known[t] for t in topics)
+        else:
+            versions = cache.versions(topics)
+        if versions is None:  # the store does not answer: rendered fresh, not kept
+            return hole.render(*args).encode()
+        key = (name, args, select_language(), versions)
+        with self.lock:
+            part = self.kept.get(key)
+        if part is None:
+            part = hole.render(*args).encode()
+            with self.lock:
+                if len(self.kept) >= self.MAX:
+                    self.kept.clear()
+                self.kept[key] = part
+        return part
+
+
+def _hole_of(match: re.Match) -> tuple[str, tuple[int, ...]]:
+    return match.group(1).decode(), tuple(int(a) for a in match.group(2).split(b",") if a)
+
+
+def _fill_holes(cache: PageCache, body: bytes, known: dict | None = None) -> bytes:
+    if cache.hole_prefix not in body:
+        return body
+    return cache.hole_pattern.sub(lambda m: cache.fragments.get(cache, *_hole_of(m), known), body)
+
+
+def _versions_with_holes(cache: PageCache, topics: tuple, body: bytes):
+    """The versions of a kept page's topics (None: the store does not answer) and, read
+    with them, those of its holes' topics: (page versions, {topic: version})."""
+    extra = set()
+    if cache.hole_prefix in body:
+        for match in cache.hole_pattern.finditer(body):
+            name, args = _hole_of(match)
+            extra.update(_with_families(HOLES[name].topics(*args)))
+    every = tuple(topics) + tuple(sorted(extra.difference(topics)))
+    read = cache.versions(every)
+    if read is None:
+        return None, None
+    return read[: len(topics)], dict(zip(every, read, strict=True))
 
 
 def family(topic: str) -> str | None:
@@ -411,6 +507,11 @@ class PageCache:
         # derived from the secret key so that no text a visitor writes can contain it.
         tag = hmac.new(str(app.secret_key).encode(), b"page-cache-csrf", "sha256").hexdigest()[:16]
         self.marker = ("\ue000csrf-" + tag + "\ue000").encode()
+        self.hole_prefix = ("\ue000hole-" + tag + ":").encode()
+        self.hole_pattern = re.compile(
+            re.escape(self.hole_prefix) + rb"([a-z_]+):([0-9,]*)" + re.escape("\ue000".encode())
+        )
+        self.fragments = _Fragments()
         # (language, path) -> (expires, topics, versions, status, headers, body)
         self.entries: OrderedDict[tuple, tuple] = OrderedDict()
         self.size = 0
@@ -434,6 +535,9 @@ class PageCache:
     def bump_in(self, connection, topics: Iterable[str]) -> None:
         """Called just before such a commit, in its transaction (the database store)."""
         self.store.bump_in(connection, tuple(sorted({*topics, ANY})))
+
+    def hole_marker(self, name: str, args: tuple[int, ...]) -> str:
+        return self.hole_prefix.decode() + name + ":" + ",".join(map(str, args)) + "\ue000"
 
     def get(self, key: tuple):
         with self.lock:
@@ -534,11 +638,11 @@ def _serve_from_cache():
     entry = cache.get(key)
     if entry is not None:
         _, kept_topics, kept_versions, status, headers, body = entry
-        now = cache.versions(kept_topics)
+        now, known = _versions_with_holes(cache, kept_topics, body)
         if now is None:
             return None
         if now == kept_versions:
-            return _from_entry(cache, status, headers, body)
+            return _from_entry(cache, status, headers, body, known)
         cache.drop(key)
     if not request.query_string:  # pages other processes rendered (Redis only)
         served = _from_shared(cache, key)
@@ -569,15 +673,17 @@ def _from_shared(cache: PageCache, key: tuple):
     if shared is None:
         return None
     expires, kept_topics, kept_versions, status, headers, body = shared
-    if cache.versions(kept_topics) != kept_versions:
+    now, known = _versions_with_holes(cache, kept_topics, body)
+    if now is None or now != kept_versions:
         return None
     cache.put(key, kept_topics, kept_versions, status, headers, body, until=expires)
-    return _from_entry(cache, status, headers, body)
+    return _from_entry(cache, status, headers, body, known)
 
 
-def _from_entry(cache: PageCache, status, headers, body):
+def _from_entry(cache: PageCache, status, headers, body, known: dict | None = None):
     if cache.marker in body:
         body = body.replace(cache.marker, generate_csrf().encode())
+    body = _fill_holes(cache, body, known)
     response = current_app.response_class(body, status=status)
     for name, value in headers:
         response.headers[name] = value
@@ -588,10 +694,14 @@ def _from_entry(cache: PageCache, status, headers, body):
 def _store_in_cache(response):
     rendering = g.pop("page_cache_rendering", None)
     try:
-        return _keep(response)
+        response = _keep(response)
     finally:
         if rendering is not None:
             page_cache().rendered(rendering)
+    if g.pop("page_holes", False) and not (response.is_streamed or response.direct_passthrough):
+        # Kept with its markers; this visitor gets the parts filled in.
+        response.set_data(_fill_holes(page_cache(), response.get_data()))
+    return response
 
 
 def _keep(response):
@@ -705,6 +815,7 @@ page_topics("page_versions")
 
 def init_page_cache(app: Flask) -> None:
     app.extensions["page_cache"] = PageCache(app)
+    app.jinja_env.globals["page_hole"] = _hole_in_template
     # Registered last: the language and the login are known by then.
     app.before_request(_serve_from_cache)
     app.after_request(_store_in_cache)

@@ -1,8 +1,10 @@
 """What the webinars add to the shared registries: /me, export and erase, home, demo."""
 
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from communaute.cache import page_topics
+from communaute.cache import page_hole, page_topics
+from communaute.extensions import db
 from communaute.registry import (
     register_calendar_source,
     register_coordination_items,
@@ -15,6 +17,7 @@ from communaute.registry import (
 )
 from communaute.webinars import emails, services
 from communaute.webinars.demo import load_demo_webinars
+from communaute.webinars.models import Webinar
 
 
 def _me_context(user) -> dict:
@@ -76,7 +79,24 @@ page_topics(
     lambda s: ("webinars", f"webinar:{s.webinar_id}"),
     bulk=("webinars", "webinar:*"),
 )
-# A sign-up shows on its webinar's page only (seats, waiting list): the cards of the series
-# and of the home show none of it (tests/main/test_page_topics.py renders them to check).
-page_topics("webinar_signups", lambda s: (f"webinar:{s.webinar_id}",), bulk=("webinar:*",))
+# A sign-up shows on its webinar's page only, in the seats line, a hole of the cached page:
+# a sign-up renders that line again, not the page. The cards of the series and of the home
+# show no seats (tests/main/test_page_topics.py renders them to check).
+page_topics(
+    "webinar_signups", lambda s: (f"webinar-seats:{s.webinar_id}",), bulk=("webinar-seats:*",)
+)
+
+
+def _seats_line(webinar_id: int) -> str:
+    webinar = db.session.get(Webinar, webinar_id)
+    left = services.seats_left(webinar) if webinar is not None else None
+    return render_template("webinars/_seats_left.html", seats_left=left)
+
+
+# The line shows the capacity (the webinar's row) and the sign-ups.
+page_hole(
+    "webinar_seats",
+    lambda webinar_id: (f"webinar:{webinar_id}", f"webinar-seats:{webinar_id}"),
+    _seats_line,
+)
 page_topics("webinar_signup_moves")  # the history of a sign-up: coordinators only

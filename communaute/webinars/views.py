@@ -60,7 +60,6 @@ def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None):
         mine=mine,
         position=position,
         box=_box(webinar, mine, position, manage=True) if mine else None,
-        seats_left=services.seats_left(webinar),
     )
 
 

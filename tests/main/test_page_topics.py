@@ -106,14 +106,43 @@ def sign_up_guest(app, path: str, email: str = "lea@exemple.ca") -> None:
     assert guest.post(path + "/signup", data=form).status_code == 302
 
 
-def test_a_guest_sign_up_renders_again_its_webinar_only(app, site):
-    """At noon, sign-ups to one webinar leave the series, the home and the rest cached."""
+def test_a_guest_sign_up_renders_again_only_the_seats_line_of_its_webinar(app, site):
+    """At noon, a sign-up renders again the seats line of its webinar's page (a hole of the
+    cached page, filled at each visit); that page, the series, the home and the rest stay
+    as they were kept, and the line is right at once, in the visitor's language."""
     pages = site["pages"]
     warm(app, pages)
     sign_up_guest(app, pages["webinar one"])
 
-    assert rendered_again(app, pages) == {"webinar one"}
-    assert "<p>4 places restantes.</p>" in text_of(app, pages["webinar one"])
+    assert rendered_again(app, pages) == set()
+    page = app.test_client().get(pages["webinar one"])
+    assert page.headers["X-Page-Cache"] == "hit"
+    html = page.get_data(as_text=True)
+    assert html.count("<p>4 places restantes.</p>") == 1
+    assert "5 places restantes" not in html
+    assert "\ue000" not in html, "no marker reaches the visitor"
+    assert "<p>5 places restantes.</p>" in text_of(app, pages["webinar two"])
+    english = app.test_client().get(pages["webinar one"] + "?lang=en").get_data(as_text=True)
+    assert "<p>4 places left.</p>" in english
+
+
+def test_the_seats_line_follows_the_waiting_list_and_a_new_capacity(app, site):
+    pages = site["pages"]
+    path = pages["webinar one"]
+    first = app.test_client().get(path)
+    assert "\ue000" not in first.get_data(as_text=True), "the render kept is filled in too"
+    for n in range(5):  # 5 seats
+        sign_up_guest(app, path, f"personne{n}@exemple.ca")
+    html = text_of(app, path)
+    assert (
+        "<p>Le webinaire est complet : vous pouvez vous inscrire sur la liste d’attente.</p>"
+        in html
+    )
+    assert "places restantes" not in html
+    webinar = db.session.get(Webinar, site["webinar"].id)
+    webinar.capacity = 8  # the coordinator adds seats: the webinar's own row
+    db.session.commit()
+    assert "<p>3 places restantes.</p>" in text_of(app, path)
 
 
 def test_the_series_and_the_home_show_nothing_a_sign_up_changes(app, site):
