@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import MONTREAL
 from communaute.trainings.models import (
     Course,
     Registration,
@@ -386,6 +387,12 @@ def test_coordination_page_links_to_trainings(coordinator_client):
 def test_raising_capacity_from_the_form_promotes(coordinator_client, roster_data, mailbox):
     course, session, reg = roster_data
     session.capacity = 1
+    # An afternoon a week ahead, in Montreal: the form takes a start and an end on one day
+    # (a session that starts at 22:00 would end past midnight, whatever hour the tests run).
+    day = (utcnow() + timedelta(days=7)).astimezone(MONTREAL).date()
+    afternoon = datetime.combine(day, time(13, 30), MONTREAL)
+    session.starts_at = afternoon.astimezone(UTC)
+    session.ends_at = (afternoon + timedelta(hours=2)).astimezone(UTC)
     waiting = make_member()
     db.session.add(
         Registration(
@@ -400,8 +407,6 @@ def test_raising_capacity_from_the_form_promotes(coordinator_client, roster_data
     path = f"/trainings/manage/sessions/{session.id}/edit"
     form = coordinator_client.get(path).get_data(as_text=True)
     assert 'value="1"' in form
-    from communaute.i18n import MONTREAL
-
     start = session.starts_at.astimezone(MONTREAL)
     values = {
         **SESSION,
