@@ -12,7 +12,6 @@ CPU and wall clock of this process per email. The first round warms up and is no
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.run import DB_URL, SECRET  # noqa: E402
+from bench.run import DB_URL  # noqa: E402
 from bench.seed import LANDMARKS  # noqa: E402
 
 SINK_PORT = 8827
@@ -38,28 +37,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sink = subprocess.Popen([sys.executable, str(ROOT / "bench" / "smtp_sink.py"), str(SINK_PORT)])
     time.sleep(1.0)
-    os.environ.update(
-        {
-            "SECRET_KEY": SECRET,
-            "COMMUNAUTE_ENV": "production",
-            "RATELIMIT_ENABLED": "0",
-            "OUTBOX_DELIVERY": "worker",
-            "COMMUNAUTE_PUBLIC_URL": "http://localhost",
-            "PAGE_CACHE_STORE": "off",
-        }
-    )
-    from communaute import create_app
+    from bench.profile_posts import make_app
     from communaute.email import deliver_due
     from communaute.extensions import db
     from communaute.webinars import services
     from communaute.webinars.models import Webinar
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": args.database_url,
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": SINK_PORT,
-        }
+    app = make_app(
+        args.database_url, PAGE_CACHE_STORE="off", MAIL_SERVER="127.0.0.1", MAIL_PORT=SINK_PORT
     )
     profiler = None
     if args.profile:

@@ -36,7 +36,8 @@ from bench.seed import LANDMARKS  # noqa: E402
 CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
-def make_app(database_url: str):
+def make_app(database_url: str, **config):
+    """The app as ``make bench`` runs it, in this process; ``config`` on top."""
     os.environ.update(
         {
             "SECRET_KEY": SECRET,
@@ -50,7 +51,7 @@ def make_app(database_url: str):
     )
     from communaute import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, **config})
 
 
 def timed(posts, profiler=None) -> dict:

@@ -288,12 +288,6 @@ def log_move(
     )
 
 
-def newcomer_state(parent: Parent) -> SeatState:
-    """Confirmed while seats remain, else waiting. The caller holds the parent lock."""
-    left = seats_left(parent)
-    return SeatState.confirmed if left is None or left > 0 else SeatState.waiting
-
-
 class Joined(NamedTuple):
     """What ``join`` did: the seat, whether this request took it (False: the person's
     concurrent request won), and whether it took the last free seat (the parent is full)."""
@@ -313,7 +307,7 @@ def join(seat, parent: Parent, *, find_existing, actor=None, now: datetime | Non
     """
     now = now or utcnow()
     previous = seat.state if seat.id is not None else None
-    left = seats_left(parent)
+    left = seats_left(parent)  # counted under the parent lock
     state = SeatState.confirmed if left is None or left > 0 else SeatState.waiting
     seat.state = state
     seat.cancelled_at = None
