@@ -2,12 +2,12 @@
 
 from flask import Flask, g, render_template, request
 from flask.globals import request_ctx
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from communaute.extensions import db, login_manager
+from communaute.i18n import lazy_gettext as _l
 
 #: The database is away, overloaded or out of connections: a moment later it may answer.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)

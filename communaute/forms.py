@@ -4,7 +4,6 @@ import re
 import unicodedata
 
 from flask import g, has_request_context, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import SUBMIT_METHODS, _Auto  # Flask-WTF's "read the request" marker
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
@@ -12,6 +11,7 @@ from wtforms import FileField, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from communaute.i18n import NonexistentLocalTime, local_to_utc
+from communaute.i18n import lazy_gettext as _l
 
 #: Control characters (NUL included), kept out of every text field.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -9,6 +9,7 @@ from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from flask import g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 LANGUAGES = ("fr", "en")
@@ -98,6 +99,27 @@ def translations():
     if found is None:
         found = _TRANSLATIONS[locale] = get_translations()
     return found
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's ``gettext`` through ``translations()``: the same message, one lookup."""
+    found = translations().ugettext(string)
+    return found % variables if variables else found
+
+
+def pgettext(context: str, string: str, **variables) -> str:
+    found = translations().upgettext(context, string)
+    return found % variables if variables else found
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Flask-Babel's ``lazy_gettext`` (a label translated when shown), through the lookup
+    above: a form or a list of labels shows dozens of them per page."""
+    return LazyString(gettext, string, **variables)
+
+
+def lazy_pgettext(context: str, string: str, **variables) -> LazyString:
+    return LazyString(pgettext, context, string, **variables)
 
 
 def format_local(value: datetime | None, kind: str = "datetime", lang: str | None = None) -> str:

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, NamedTuple, Protocol
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Select, String, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, aliased, declared_attr, mapped_column, relationship
 
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 
 
 class SeatState(enum.StrEnum):

@@ -19,13 +19,13 @@ import re
 import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from communaute.cache import page_topics
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.registry import register_personal_data
 
 

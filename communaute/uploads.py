@@ -18,9 +18,9 @@ import secrets
 from pathlib import Path
 
 from flask import abort, current_app, request, send_file
-from flask_babel import lazy_gettext as _l
 
 from communaute.errors import DomainError
+from communaute.i18n import lazy_gettext as _l
 
 MAX_PDF_BYTES = 15 * 1024 * 1024
 MAX_PICTURE_BYTES = 5 * 1024 * 1024

@@ -1,8 +1,8 @@
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from communaute.extensions import db, login_manager
+from communaute.i18n import lazy_gettext as _l
 
 bp = Blueprint("auth", __name__)
 

@@ -2,7 +2,6 @@
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,6 +23,7 @@ from communaute.auth.models import ACCOMMODATIONS, PARTICIPATION_LABELS
 from communaute.auth.passwords import MAX_LENGTH as PASSWORD_MAX
 from communaute.auth.passwords import MIN_LENGTH as PASSWORD_MIN
 from communaute.forms import BaseForm
+from communaute.i18n import lazy_gettext as _l
 
 
 def lower_email(value):

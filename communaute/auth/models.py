@@ -6,13 +6,13 @@ import enum
 import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 
 
 class Role(enum.StrEnum):

@@ -13,8 +13,9 @@ so ``motdepasse2026`` and ``Experiences2026`` fall as ``password2026`` does.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
+
+from communaute.i18n import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 200

@@ -11,11 +11,10 @@ import re
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
 from communaute.auth.models import PARTICIPATION_LABELS
-from communaute.i18n import format_local
+from communaute.i18n import format_local, lazy_pgettext
+from communaute.i18n import lazy_gettext as _l
 
 LABELS = {
     "account": _l("Your account"),

@@ -23,7 +23,6 @@ import pyotp
 import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
 from communaute.audit import EventKind, record_event
@@ -33,6 +32,7 @@ from communaute.auth.services import CredentialError, check_password
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 
 ISSUER = "Expériences"
 RECOVERY_CODE_COUNT = 10

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -40,6 +39,7 @@ from communaute.auth.forms import (
 from communaute.auth.services import TokenError
 from communaute.extensions import db, limiter
 from communaute.forms import ButtonForm
+from communaute.i18n import lazy_gettext as _l
 from communaute.limits import account_key, limit_per_recipient
 from communaute.web import require_button, shown_on, unit_of_work
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +19,7 @@ from communaute.db import utcnow
 from communaute.email import public_url, queue_email
 from communaute.extensions import db
 from communaute.i18n import MONTREAL
+from communaute.i18n import lazy_gettext as _l
 
 CHOICES = ("each", "digest", "none")
 CHOICE_LABELS = {

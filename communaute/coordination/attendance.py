@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -19,6 +18,7 @@ from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
 from communaute.i18n import fold
+from communaute.i18n import lazy_gettext as _l
 from communaute.seats import SeatState
 from communaute.trainings.models import Registration
 from communaute.webinars.models import Signup, Webinar

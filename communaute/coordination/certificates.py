@@ -15,7 +15,6 @@ from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +23,7 @@ from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
 from communaute.i18n import REGIONAL, format_local
+from communaute.i18n import lazy_gettext as _l
 from communaute.seats import SeatState
 from communaute.trainings.models import Registration, TrainingSession
 

@@ -1,12 +1,12 @@
 """Coordination forms: the shape of the input only; the rules are in services.py."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from communaute.coordination.models import AUDIENCE_LABELS, BODY_MAX, SUBJECT_MAX, Audience
 from communaute.forms import BaseForm
+from communaute.i18n import lazy_gettext as _l
 
 
 class RosterMessageForm(BaseForm):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from communaute.cache import page_topics
 from communaute.email import OutboxMessage, OutboxState
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.registry import (
     CoordinationItem,
     register_coordination_items,

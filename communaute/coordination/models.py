@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 
 SUBJECT_MAX = 150
 BODY_MAX = 5_000

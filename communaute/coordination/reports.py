@@ -15,10 +15,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
 from communaute.errors import DomainError
 from communaute.i18n import fold
+from communaute.i18n import lazy_gettext as _l
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000

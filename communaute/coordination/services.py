@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -32,6 +31,7 @@ from communaute.db import utcnow
 from communaute.email import queue_email
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.trainings.models import Registration, RegistrationState, TrainingSession
 from communaute.webinars.models import Signup, SignupState, Webinar
 

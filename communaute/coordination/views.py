@@ -6,7 +6,6 @@ import re
 
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -34,6 +33,7 @@ from communaute.errors import DomainError
 from communaute.extensions import db
 from communaute.forms import ButtonForm
 from communaute.i18n import fold
+from communaute.i18n import lazy_gettext as _l
 from communaute.registry import coordination_item_providers, coordination_links
 from communaute.routing import whole_number
 from communaute.web import require_button, search_query, show_error, shown_on, unit_of_work

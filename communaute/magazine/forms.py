@@ -1,6 +1,5 @@
 """Magazine forms: the shape of the input only; the rules are in services."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from communaute.forms import BaseForm
 from communaute.i18n import LocalNumber
+from communaute.i18n import lazy_gettext as _l
 from communaute.magazine.models import (
     BYLINE_LABELS,
     FORM_LABELS,

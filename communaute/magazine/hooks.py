@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from communaute.cache import page_topics
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.magazine import services
 from communaute.registry import (
     register_coordination_items,

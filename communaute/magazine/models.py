@@ -9,13 +9,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 
 #: A generous limit: a long letter fits, a book does not.
 TEXT_MAX = 20_000
@@ -174,6 +174,11 @@ class Edition(db.Model):
 
 class Submission(db.Model):
     __tablename__ = "magazine_submissions"
+    __table_args__ = (
+        # By state (the review queues), and the published ones newest first (the magazine
+        # and the home read a page of them in this index's order, without a sort).
+        Index("ix_magazine_submissions_state_published", "state", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -194,7 +199,6 @@ class Submission(db.Model):
     state: Mapped[SubmissionState] = mapped_column(
         db.Enum(SubmissionState, native_enum=False, length=30),
         default=SubmissionState.draft,
-        index=True,
     )
     edition_id: Mapped[int | None] = mapped_column(
         ForeignKey("magazine_editions.id", ondelete="SET NULL"), index=True

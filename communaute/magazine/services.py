@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,6 +20,7 @@ from communaute.email import OutboxMessage
 from communaute.errors import DomainError, Problems
 from communaute.extensions import db
 from communaute.i18n import REGIONAL, LocalNumber
+from communaute.i18n import lazy_gettext as _l
 from communaute.magazine import emails
 from communaute.magazine.models import (
     MESSAGE_MAX,

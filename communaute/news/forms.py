@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import g
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 from communaute.forms import BaseForm, check_local_time, plausible_year
+from communaute.i18n import lazy_gettext as _l
 from communaute.news.models import ALT_MAX, BODY_MAX, TITLE_MAX
 
 PUBLISH_CHOICES = [

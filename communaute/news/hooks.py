@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from communaute.cache import page_topics
+from communaute.i18n import lazy_gettext as _l
 from communaute.news import services
 from communaute.registry import (
     register_coordination_link,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from communaute import uploads
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.news.models import NewsPost
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from communaute.forms import BaseForm
+from communaute.i18n import lazy_gettext as _l
 from communaute.pages.models import BODY_MAX, SLUG_MAX, TITLE_MAX
 
 

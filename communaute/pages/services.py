@@ -6,12 +6,12 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.pages.models import Page
 
 #: How long a process keeps the footer's list before reading it again.

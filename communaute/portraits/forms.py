@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from communaute.auth.forms import EmailAddress, lower_email
 from communaute.forms import BaseForm, plausible_year
+from communaute.i18n import lazy_gettext as _l
 from communaute.portraits.models import ALT_MAX, NAME_MAX, QUOTE_MAX, ROLE_MAX
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from communaute import uploads
@@ -14,6 +13,7 @@ from communaute.db import utcnow
 from communaute.email import normalise_address
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.i18n import utc_to_local
 from communaute.portraits.models import ConsentMove, Portrait, PortraitConsentMove
 

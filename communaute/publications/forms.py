@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from communaute.forms import BaseForm, plausible_year
+from communaute.i18n import lazy_gettext as _l
 from communaute.publications.models import TEXT_MAX, TITLE_MAX
 from communaute.webinars.forms import url_field
 

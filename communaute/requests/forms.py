@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from communaute.auth.forms import email_field
 from communaute.forms import BaseForm
+from communaute.i18n import lazy_gettext as _l
 from communaute.requests.models import (
     KIND_LABELS,
     LANGUAGE_LABELS,

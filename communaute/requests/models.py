@@ -6,13 +6,13 @@ import enum
 import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 
 NAME_MAX = 120
 SHORT_MAX = 200

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select
 
@@ -14,6 +13,7 @@ from communaute.db import utcnow
 from communaute.email import normalise_address
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.requests import emails
 from communaute.requests.models import (
     CollaborationRequest,

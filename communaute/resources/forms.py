@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from communaute.forms import BaseForm
+from communaute.i18n import lazy_gettext as _l
 from communaute.resources.models import (
     AUDIENCE_LABELS,
     DESCRIPTION_MAX,

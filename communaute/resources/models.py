@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 
 TITLE_MAX = 300
 DESCRIPTION_MAX = 3_000

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from communaute import uploads
 from communaute.errors import DomainError
+from communaute.i18n import lazy_gettext as _l
 from communaute.resources.models import Audience, Resource, ResourceKind
 
 

@@ -1,8 +1,7 @@
 """What the security pages add to the shared registries."""
 
-from flask_babel import lazy_gettext as _l
-
 from communaute.cache import page_topics
+from communaute.i18n import lazy_gettext as _l
 from communaute.registry import register_coordination_link
 
 register_coordination_link(

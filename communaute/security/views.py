@@ -4,7 +4,6 @@ import logging
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +15,7 @@ from communaute.auth.access import coordinator_required
 from communaute.auth.models import RecoveryCode, Role, User
 from communaute.extensions import db
 from communaute.forms import ButtonForm
+from communaute.i18n import lazy_gettext as _l
 from communaute.security import bp
 from communaute.web import require_button, unit_of_work
 

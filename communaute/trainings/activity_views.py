@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from communaute.auth.access import coordinator_required
 from communaute.extensions import db
 from communaute.forms import BaseForm, ButtonForm
+from communaute.i18n import lazy_gettext as _l
 from communaute.registry import (
     register_demo_loader,
     register_me_section,

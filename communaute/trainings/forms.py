@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
 from communaute.forms import BaseForm, check_local_time, plausible_year
+from communaute.i18n import lazy_gettext as _l
 from communaute.i18n import local_to_utc, utc_to_local
 from communaute.trainings.models import (
     AUDIENCE_LABELS,

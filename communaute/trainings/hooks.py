@@ -1,8 +1,7 @@
 """How trainings plug into the platform: personal data, /me, home page, coordination, demo."""
 
-from flask_babel import lazy_gettext as _l
-
 from communaute.cache import page_topics
+from communaute.i18n import lazy_gettext as _l
 from communaute.registry import (
     register_calendar_source,
     register_coordination_items,

@@ -5,15 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.extensions import db
-from communaute.i18n import fold
+from communaute.i18n import fold, lazy_pgettext
+from communaute.i18n import lazy_gettext as _l
 from communaute.seats import MoveLog, SeatKind, SeatState, register_kind
 
 
@@ -144,11 +143,13 @@ class Course(db.Model):
 
 class TrainingSession(db.Model):
     __tablename__ = "training_sessions"
+    __table_args__ = (
+        # A course's sessions, and its next one: the catalog sorts courses by it.
+        Index("ix_training_sessions_course_starts", "course_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(
-        ForeignKey("training_courses.id", ondelete="CASCADE"), index=True
-    )
+    course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(300), default="")

@@ -3,7 +3,6 @@
 from datetime import datetime, time
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 
 from communaute.auth.forms import email_field
 from communaute.forms import BaseForm, check_local_time, plausible_year
+from communaute.i18n import lazy_gettext as _l
 from communaute.i18n import local_to_utc, utc_to_local
 from communaute.subscriptions import PURPOSE_TEXTS, Purpose
 

@@ -1,10 +1,10 @@
 """What the webinars add to the shared registries: /me, export and erase, home, demo."""
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 
 from communaute.cache import page_hole, page_topics
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.registry import (
     register_calendar_source,
     register_coordination_items,

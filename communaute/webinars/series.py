@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
-
 from communaute.db import utcnow
 from communaute.extensions import db
 from communaute.i18n import NonexistentLocalTime, format_local, local_to_utc, utc_to_local
+from communaute.i18n import lazy_gettext as _l
 from communaute.webinars.models import Speaker, Webinar, WebinarStatus
 from communaute.webinars.services import WEBINAR_FIELDS, WebinarError, create_webinar
 

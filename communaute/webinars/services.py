@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,6 +13,7 @@ from communaute import seats, subscriptions
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.webinars import emails
 from communaute.webinars.models import (
     Signup,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.webinars.models import Signup
 
 #: A cancellation link works this long (it names the sign-up and its address).

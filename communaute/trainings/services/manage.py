@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -15,6 +14,7 @@ from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.trainings import emails
 from communaute.trainings.models import (
     Course,

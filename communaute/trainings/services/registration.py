@@ -8,7 +8,6 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from communaute import seats
@@ -16,6 +15,7 @@ from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.errors import DomainError
 from communaute.extensions import db
+from communaute.i18n import lazy_gettext as _l
 from communaute.trainings import emails
 from communaute.trainings.models import (
     Course,
