@@ -21,7 +21,18 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    get_flashed_messages,
+    redirect,
+    request,
+    stream_template,
+    url_for,
+)
+from flask_wtf.csrf import generate_csrf
 
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -84,6 +95,45 @@ def require_button(form) -> None:
     """A POST-only action's form (a button): anything but a valid CSRF token is a 400."""
     if not form.validate_on_submit():
         abort(400)
+
+
+#: How much of a streamed page is sent at once (characters): a few TCP packets, not one per
+#: Jinja statement.
+STREAM_CHUNK = 16_384
+
+
+def streamed_page(template: str, **context) -> Response:
+    """``render_template``, sent while it renders: for a page of thousands of rows (the
+    attendance of a 5,000-person webinar), which the view passes as an iterator read from
+    the database in batches. Neither the rows nor the page are then ever held whole: the
+    worker's memory stays that of one batch.
+
+    The session is saved with the headers, before the body: what the page would write into
+    it while rendering is done here first (the flashed messages taken, the CSRF token made).
+
+    The database session is closed with the view too (the app context's teardown runs when
+    the view returns; the body then gets a new session): what the template reads must be
+    loaded already, and rows to stream come from a generator that runs its query when the
+    body starts (``yield from services.iter_attendance(...)``), not from a query begun in
+    the view.
+    """
+    get_flashed_messages(with_categories=True)  # kept for the template, gone from the session
+    generate_csrf()
+    # Made here, inside the request: it keeps the request's context for the whole body.
+    pieces = stream_template(template, **context)
+
+    def chunks():
+        pending, size = [], 0
+        for piece in pieces:
+            pending.append(piece)
+            size += len(piece)
+            if size >= STREAM_CHUNK:
+                yield "".join(pending)
+                pending, size = [], 0
+        if pending:
+            yield "".join(pending)
+
+    return Response(chunks(), mimetype="text/html")
 
 
 #: A page number beyond this is a tampered address: the first page is shown.

@@ -477,7 +477,13 @@ def attendance(session_id):
     ids = set(request.form.getlist("attended", type=whole_number))
     with unit_of_work() as work:
         count = services.mark_attendance(session, ids)
-        work.flash(_("Attendance saved: %(n)d present.", n=count))
+        work.flash(
+            ngettext(
+                "Attendance saved: %(num)d person attended.",
+                "Attendance saved: %(num)d people attended.",
+                count,
+            )
+        )
     return redirect(url_for("trainings.roster", session_id=session_id))
 
 

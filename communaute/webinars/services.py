@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from communaute import seats, subscriptions
 from communaute.db import utcnow
@@ -565,19 +564,19 @@ def series_report(*, now: datetime | None = None) -> list[dict]:
     return [{"webinar": w, **counts[w.id]} for w in webinars]
 
 
-def attendance_list(webinar: Webinar) -> list[Signup]:
-    """Every sign-up of a webinar (by id) with its member, in one query.
-
-    ``webinar.signups`` is set to the same list, so reading it costs nothing more.
-    """
-    signups = list(db.session.scalars(_attendance_query(webinar.id)))
-    set_committed_value(webinar, "signups", signups)
-    return signups
-
-
 def iter_attendance(webinar_id: int, *, batch: int = 500):
-    """The same sign-ups, fetched ``batch`` rows at a time (the streamed CSV export)."""
+    """Every sign-up of a webinar (by id) with its member, fetched ``batch`` rows at a time:
+    the attendance page and its CSV export stream them, never holding them all."""
     return db.session.scalars(_attendance_query(webinar_id).execution_options(yield_per=batch))
+
+
+def attended_ids(webinar_id: int) -> set[int]:
+    """The sign-ups marked present (ids): what a filtered attendance form carries unseen."""
+    return set(
+        db.session.scalars(
+            select(Signup.id).where(Signup.webinar_id == webinar_id, Signup.attended.is_(True))
+        )
+    )
 
 
 def _attendance_query(webinar_id: int):

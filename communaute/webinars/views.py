@@ -15,7 +15,14 @@ from communaute.forms import ButtonForm
 from communaute.i18n import current_language, format_local
 from communaute.limits import limit_per_recipient
 from communaute.routing import whole_number
-from communaute.web import paginate, require_button, search_query, shown_on, unit_of_work
+from communaute.web import (
+    paginate,
+    require_button,
+    search_query,
+    shown_on,
+    streamed_page,
+    unit_of_work,
+)
 from communaute.webinars import bp, emails, services
 from communaute.webinars import series as repeats
 from communaute.webinars.forms import (
@@ -536,11 +543,16 @@ def _chart(rows: list[dict]) -> dict:
 # Attendance --------------------------------------------------------------------------------
 
 
-def _filtered(signups: list[Signup], q: str) -> list[Signup]:
+def _filtered(signups, q: str) -> list[Signup]:
     q = (q or "").strip().casefold()
     if not q:
         return list(signups)
     return [s for s in signups if q in s.name.casefold() or q in s.email.casefold()]
+
+
+def _every_signup(webinar_id: int):
+    """The sign-ups of a streamed page, queried when the body starts (see streamed_page)."""
+    yield from services.iter_attendance(webinar_id)
 
 
 @bp.route("/<id:webinar_id>/attendance", methods=["GET", "POST"])
@@ -555,17 +567,34 @@ def attendance(webinar_id):
         ids = set(request.form.getlist("attended", type=whole_number))
         with unit_of_work() as work:
             count = services.record_attendance(webinar, ids)
-            work.flash(_("Attendance saved: %(n)d people attended.", n=count))
+            work.flash(
+                ngettext(
+                    "Attendance saved: %(num)d person attended.",
+                    "Attendance saved: %(num)d people attended.",
+                    count,
+                )
+            )
         return redirect(url_for("webinars.attendance", webinar_id=webinar_id))
     q = search_query()
-    return render_template(
+    counts = services.attendance_counts(webinar)
+    if q:
+        signups = _filtered(services.iter_attendance(webinar.id), q)
+        shown = len(signups)
+        # Saving a filtered list must not unmark the people it does not show.
+        unseen = sorted(services.attended_ids(webinar.id) - {s.id for s in signups})
+    else:
+        # Every sign-up, read 500 at a time while the page is sent.
+        signups, shown, unseen = _every_signup(webinar.id), counts["signups"], []
+    return streamed_page(
         "webinars/attendance.html",
         webinar=webinar,
         form=form,
         follow_form=ButtonForm(),
-        signups=_filtered(services.attendance_list(webinar), q),
+        signups=signups,
+        shown=shown,
+        unseen=unseen,
         q=q,
-        counts=services.attendance_counts(webinar),
+        counts=counts,
     )
 
 

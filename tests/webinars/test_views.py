@@ -1,5 +1,7 @@
 import csv
 import io
+import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,7 +13,15 @@ from communaute.email import OutboxMessage
 from communaute.extensions import db
 from communaute.webinars import services
 from communaute.webinars.models import Signup, SignupState, Webinar, WebinarStatus
-from tests.factories import PASSWORD, csrf_token, login, make_coordinator, make_member, post
+from tests.factories import (
+    PASSWORD,
+    csrf_token,
+    login,
+    make_coordinator,
+    make_member,
+    post,
+    token_in,
+)
 from tests.webinars.conftest import make_client, make_webinar
 
 JOIN = "https://zoom.example/j/123456"
@@ -382,7 +392,8 @@ def test_attendance_page_marks_and_unmarks_in_one_post(coordinator_client):
     path = f"/webinars/{webinar.id}/attendance"
     html = coordinator_client.get(path).get_data(as_text=True)
     assert "Jean Membre" in html and "Claire Annulée" in html
-    assert "Sous-titres" in html or "Captions" in html
+    assert "<caption>3 inscriptions</caption>" in html
+    assert re.search(r"Jean Membre</a></th>(?:(?!</tr>).)*<td>Sous-titres</td>", html, re.S)
     post(coordinator_client, path, {"attended": [str(member.id), str(hostile.id), "abc", "999999"]})
     db.session.refresh(member)
     db.session.refresh(hostile)
@@ -391,9 +402,71 @@ def test_attendance_page_marks_and_unmarks_in_one_post(coordinator_client):
     db.session.refresh(hostile)
     assert not hostile.attended
     html = coordinator_client.get(path).get_data(as_text=True)
-    assert "50" in html  # attendance rate 1 of 2
+    # One of the two who did not cancel came.
+    assert "<li>Présences : 1</li>" in html and "<li>Taux de présence : 50 %</li>" in html
     found = coordinator_client.get(path + "?q=jean").get_data(as_text=True)
     assert "Jean Membre" in found and "Claire Annulée" not in found
+    assert "<caption>1 inscription</caption>" in found
+
+
+def test_saving_a_searched_attendance_list_keeps_the_marks_it_does_not_show(
+    coordinator_client,
+):
+    webinar, (member, hostile, gone) = _past_with_signups()
+    path = f"/webinars/{webinar.id}/attendance"
+    post(coordinator_client, path, {"attended": [str(member.id), str(hostile.id)]})
+    found = coordinator_client.get(path + "?q=jean").get_data(as_text=True)
+    # The other person marked present travels unseen with the form, and only that one.
+    assert re.findall(r'<input type="hidden" name="attended" value="(\d+)">', found) == [
+        str(hostile.id)
+    ]
+    # Unmarking Jean from the searched list leaves the other mark alone.
+    response = coordinator_client.post(
+        path + "?q=jean", data={"csrf_token": token_in(found), "attended": [str(hostile.id)]}
+    )
+    assert response.status_code == 302
+    db.session.refresh(member)
+    db.session.refresh(hostile)
+    assert not member.attended and hostile.attended
+
+
+def test_the_attendance_page_streams_as_in_production(coordinator_client):
+    """In a thread of its own the request has its own app context, as under gunicorn: the
+    view's database session is closed before the body streams, so the rows must be read by
+    the body itself (the tests' shared app context would hide it)."""
+    webinar, (member, hostile, gone) = _past_with_signups()
+    path, seen = f"/webinars/{webinar.id}/attendance", {}
+
+    def visit():
+        response = coordinator_client.get(path)
+        seen["status"], seen["html"] = response.status_code, response.get_data(as_text=True)
+
+    thread = threading.Thread(target=visit)
+    thread.start()
+    thread.join(30)
+    assert seen["status"] == 200
+    html = seen["html"]
+    assert "<caption>3 inscriptions</caption>" in html
+    assert html.count('name="attended" value="') == 3  # the three rows, then the page's end
+    assert html.rstrip().endswith("</html>")
+
+
+def test_the_attendance_page_is_sent_as_it_renders_and_its_message_shows_once(
+    coordinator_client,
+):
+    webinar, (member, hostile, gone) = _past_with_signups()
+    path = f"/webinars/{webinar.id}/attendance"
+    saved = post(coordinator_client, path, {"attended": [str(member.id)]}, follow_redirects=True)
+    assert saved.is_streamed  # rows read in batches while the page goes out, never held whole
+    assert "Présences enregistrées : 1 personne présente." in saved.get_data(as_text=True)
+    # The message was taken from the session before the page was sent: it does not come back.
+    again = coordinator_client.get(path).get_data(as_text=True)
+    assert "Présences enregistrées" not in again
+    # A session without a form token yet: the page's token is made before the body and
+    # saved with the headers, so the save it sends is accepted.
+    with coordinator_client.session_transaction() as session:
+        session.pop("csrf_token", None)
+    assert post(coordinator_client, path, {"attended": []}).status_code == 302
 
 
 def test_attendance_csv(coordinator_client):
