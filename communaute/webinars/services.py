@@ -591,7 +591,12 @@ def _attendance_query(webinar_id: int):
 # Lists ---------------------------------------------------------------------------------
 
 
-def upcoming_webinars(*, now: datetime | None = None, limit: int | None = None) -> list[Webinar]:
+def upcoming_webinars(
+    *, now: datetime | None = None, limit: int | None = None, first: int | None = None
+) -> list[Webinar]:
+    """Webinars to come, soonest first, with their speakers. ``first``: at most that many
+    (the cancelled ones included, shown as such); ``limit``: at most that many that will
+    take place (the home)."""
     query = (
         select(Webinar)
         .where(Webinar.start_at > (now or utcnow()))
@@ -600,6 +605,8 @@ def upcoming_webinars(*, now: datetime | None = None, limit: int | None = None) 
     )
     if limit:
         query = query.where(Webinar.status == WebinarStatus.scheduled).limit(limit)
+    elif first:
+        query = query.limit(first)
     return list(db.session.scalars(query))
 
 
@@ -617,6 +624,10 @@ def feed_webinars(*, now: datetime | None = None) -> list[Webinar]:
         )
     )
 
+
+#: Upcoming webinars the series shows first (three months of a weekly series); a link
+#: shows them all.
+UPCOMING_SHOWN = 12
 
 #: Past webinars shown per page of the series (the newest first).
 PAST_PER_PAGE = 12

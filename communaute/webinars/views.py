@@ -44,11 +44,15 @@ from communaute.webinars.services import TokenError
 @cached_for_visitors("webinars")
 def series():
     past = paginate(services.past_webinars_query(), per_page=services.PAST_PER_PAGE)
-    return render_template(
-        "webinars/series.html",
-        upcoming=services.upcoming_webinars() if past.page == 1 else [],
-        past=past,
-    )
+    upcoming, more = [], False
+    if past.page == 1:
+        # The next ones first: a phone or a screen reader then reaches the recordings
+        # without going through a year of cards. ``?upcoming=all`` shows them all.
+        every = request.args.get("upcoming") == "all"
+        upcoming = services.upcoming_webinars(first=None if every else services.UPCOMING_SHOWN + 1)
+        more = not every and len(upcoming) > services.UPCOMING_SHOWN
+        upcoming = upcoming[: services.UPCOMING_SHOWN] if more else upcoming
+    return render_template("webinars/series.html", upcoming=upcoming, more=more, past=past)
 
 
 def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None):

@@ -48,6 +48,29 @@ def test_series_lists_upcoming_in_order_then_past_with_recordings(client):
     assert JOIN not in html
 
 
+def test_series_shows_the_next_twelve_then_all_on_request(client):
+    for week in range(1, 15):
+        make_webinar(days=7 * week, title=f"Semaine {week:02d}")
+    make_webinar(days=-10, title="Passé", recording_url="https://video.example/r/9")
+
+    def upcoming_titles(html):
+        section = html.split('id="upcoming-title"', 1)[1].split("</section>", 1)[0]
+        return re.findall(r">(Semaine \d+)</a></h3>", section)
+
+    html = client.get("/webinars/").get_data(as_text=True)
+    assert upcoming_titles(html) == [f"Semaine {week:02d}" for week in range(1, 13)]
+    assert (
+        '<a href="/webinars/?upcoming=all#upcoming-title">Voir tous les webinaires à venir</a>'
+        in html
+    )
+    assert "Passé" in html  # the recordings follow, without a year of cards before them
+    every = client.get("/webinars/?upcoming=all").get_data(as_text=True)
+    assert upcoming_titles(every) == [f"Semaine {week:02d}" for week in range(1, 15)]
+    assert "upcoming=all#" not in every and "Passé" in every
+    english = client.get("/webinars/?lang=en").get_data(as_text=True)
+    assert "See all upcoming webinars</a>" in english
+
+
 def test_webinar_page_never_shows_join_link(client, webinar):
     html = client.get(f"/webinars/{webinar.id}").get_data(as_text=True)
     assert webinar.title in html and "Marie Tremblay" in html
