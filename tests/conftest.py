@@ -165,7 +165,12 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
         g.__dict__.clear()
         try:
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+            if response.is_streamed:
+                # A streamed page is rendered as it is read: read it now, while it is still
+                # this request's, not after the test's session forgot what the body loaded.
+                response.make_sequence()
+            return response
         finally:
             g.__dict__.clear()
             db.session.expire_all()

@@ -84,3 +84,28 @@ def test_numbers_read_as_each_language_writes_them(app, client):
     french = client.get("/magazine/submit?lang=fr").get_data(as_text=True)
     assert "Jusqu’à 20\u00a0000 caractères." in french
     assert "20000 caractères" not in french
+
+
+def test_template_messages_translate_escape_and_format(app):
+    """The templates' messages (our translations through Jinja's gettext callables):
+    translated in the page's language, variables escaped in HTML and not in plain-text
+    emails, ``%%`` read as one %, plurals and contexts."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = (
+        '{{ _("Skip to main content") }}|{{ _("Attendance: %(title)s", title=t) }}|'
+        '{{ ngettext("%(num)d minute", "%(num)d minutes", 1) }}|'
+        '{{ ngettext("%(num)d minute", "%(num)d minutes", 45) }}|'
+        '{{ pgettext("feminine", "Cancelled") }}|{{ _("Attendance rate: %(rate)d %%", rate=50) }}'
+    )
+    with app.test_request_context("/"), force_locale("fr_CA"):
+        html = render_template_string(page, t="<b>Été</b>")
+        text = app.jinja_env.overlay(autoescape=False).from_string(page).render(t="<b>Été</b>")
+    assert html == (
+        "Aller au contenu principal|Présences : &lt;b&gt;Été&lt;/b&gt;|1 minute|45 minutes|"
+        "Annulée|Taux de présence : 50 %"
+    )
+    assert text.split("|")[1] == "Présences : <b>Été</b>"
+    with app.test_request_context("/?lang=en"), force_locale("en_CA"):
+        assert render_template_string('{{ _("Skip to main content") }}') == "Skip to main content"
