@@ -148,7 +148,12 @@ DOMAINS = {
         )
     },
 }
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_pgettext": ((1, "c"), 2),
+    "lazy_ngettext": (1, 2),
+}
 
 
 def _po_path(domain: str) -> Path:

@@ -122,6 +122,17 @@ def lazy_pgettext(context: str, string: str, **variables) -> LazyString:
     return LazyString(pgettext, context, string, **variables)
 
 
+def ngettext(singular: str, plural: str, num: int, /, **variables) -> str:
+    """Flask-Babel's ``ngettext``: ``num`` picks the form and is ``%(num)`` unless the
+    variables give it another look (a ``LocalNumber``)."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, /, **variables) -> LazyString:
+    return LazyString(ngettext, singular, plural, num, **variables)
+
+
 def format_local(value: datetime | None, kind: str = "datetime", lang: str | None = None) -> str:
     """A UTC datetime shown in Montreal time, the way a reader of ``lang`` reads it."""
     if value is None:

@@ -19,7 +19,7 @@ from communaute.db import utcnow
 from communaute.email import OutboxMessage
 from communaute.errors import DomainError, Problems
 from communaute.extensions import db
-from communaute.i18n import REGIONAL, LocalNumber
+from communaute.i18n import REGIONAL, LocalNumber, lazy_ngettext
 from communaute.i18n import lazy_gettext as _l
 from communaute.magazine import emails
 from communaute.magazine.models import (
@@ -163,13 +163,17 @@ def _check(data: SubmissionData, *, final: bool) -> None:
     if final and not data.title.strip():
         problems.add(_l("Give your text a title."), field="title")
     if len(data.text) > TEXT_MAX:
+        over = len(data.text) - TEXT_MAX
         problems.add(
-            _l(
+            lazy_ngettext(
                 "The text is %(n)s characters long; the limit is %(max)s. Shorten it by "
-                "%(over)s characters.",
+                "%(num)s character.",
+                "The text is %(n)s characters long; the limit is %(max)s. Shorten it by "
+                "%(num)s characters.",
+                over,
                 n=LocalNumber(len(data.text)),
                 max=LocalNumber(TEXT_MAX),
-                over=LocalNumber(len(data.text) - TEXT_MAX),
+                num=LocalNumber(over),
             ),
             field="text",
         )

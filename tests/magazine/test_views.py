@@ -142,7 +142,8 @@ def _radios():
     ("changes", "field", "message"),
     [
         ({"consent_web": ""}, "consent_web", "publication sur le site Web"),
-        ({"text": "a" * 20_001}, "text", "Raccourcissez-le de 1 caractères"),
+        ({"text": "a" * 20_001}, "text", "Raccourcissez-le de 1 caractère."),
+        ({"text": "a" * 20_005}, "text", "Raccourcissez-le de 5 caractères."),
         ({"text": "   "}, "text", "Écrivez votre texte"),
         ({"title": ""}, "title", "Donnez un titre"),
         ({"title": "x" * 201}, "title", "Jusqu’à 200 caractères"),
@@ -163,8 +164,12 @@ def test_bad_input_is_refused_next_to_the_field(client, app, author, changes, fi
     response = post(client, "/magazine/submit", data)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert f'id="{field}-error"' in html or f'href="#{field}' in html, field
-    assert message.replace("'", "&#39;") in html or message in html
+    # The message is in the field's own error line, which the field points to.
+    shown = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S)
+    assert shown, f"no message next to {field}"
+    assert message.replace("'", "&#39;") in shown.group(1)
+    # The summary's link leads to the field (its control, or its group).
+    assert f'<a href="#{field}">' in html and f'id="{field}"' in html
     assert count(Submission) == 0 and count(SubmissionConsent) == 0
     assert kinds() == []
 

@@ -144,9 +144,7 @@ def test_guest_manages_and_cancels_from_the_email(client, mailbox):
     db.session.refresh(signup)
     assert signup.name == "Josée T."
     cancel = link_in(confirmation, "/webinars/cancel/")
-    assert "Oui, annuler" in client.get(cancel).get_data(as_text=True) or "Yes, cancel" in (
-        client.get(cancel).get_data(as_text=True)
-    )
+    assert "Oui, annuler" in client.get(cancel).get_data(as_text=True)
     post(client, cancel, {})
     db.session.refresh(signup)
     assert signup.state == SignupState.cancelled
