@@ -114,8 +114,7 @@ def streamed_page(template: str, **context) -> Response:
     The database session is closed with the view too (the app context's teardown runs when
     the view returns; the body then gets a new session): what the template reads must be
     loaded already, and rows to stream come from a generator that runs its query when the
-    body starts (``yield from services.iter_attendance(...)``), not from a query begun in
-    the view.
+    body starts (``webinars.services.iter_attendance``), not from a query begun in the view.
     """
     get_flashed_messages(with_categories=True)  # kept for the template, gone from the session
     generate_csrf()

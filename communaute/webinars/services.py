@@ -566,8 +566,11 @@ def series_report(*, now: datetime | None = None) -> list[dict]:
 
 def iter_attendance(webinar_id: int, *, batch: int = 500):
     """Every sign-up of a webinar (by id) with its member, fetched ``batch`` rows at a time:
-    the attendance page and its CSV export stream them, never holding them all."""
-    return db.session.scalars(_attendance_query(webinar_id).execution_options(yield_per=batch))
+    the attendance page and its CSV export stream them, never holding them all.
+
+    A generator: its query runs at the first row asked for, so a streamed response's body
+    (which has a session of its own, web.streamed_page) runs it, not the view."""
+    yield from db.session.scalars(_attendance_query(webinar_id).execution_options(yield_per=batch))
 
 
 def attended_ids(webinar_id: int) -> set[int]:
@@ -628,6 +631,16 @@ def feed_webinars(*, now: datetime | None = None) -> list[Webinar]:
 #: Upcoming webinars the series shows first (three months of a weekly series); a link
 #: shows them all.
 UPCOMING_SHOWN = 12
+
+
+def upcoming_for_series(*, every: bool = False) -> tuple[list[Webinar], bool]:
+    """The series' upcoming webinars: the first UPCOMING_SHOWN, or all of them (``every``),
+    and whether some are left out (the page then links to all of them)."""
+    if every:
+        return upcoming_webinars(), False
+    upcoming = upcoming_webinars(first=UPCOMING_SHOWN + 1)
+    return upcoming[:UPCOMING_SHOWN], len(upcoming) > UPCOMING_SHOWN
+
 
 #: Past webinars shown per page of the series (the newest first).
 PAST_PER_PAGE = 12

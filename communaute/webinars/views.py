@@ -48,10 +48,7 @@ def series():
     if past.page == 1:
         # The next ones first: a phone or a screen reader then reaches the recordings
         # without going through a year of cards. ``?upcoming=all`` shows them all.
-        every = request.args.get("upcoming") == "all"
-        upcoming = services.upcoming_webinars(first=None if every else services.UPCOMING_SHOWN + 1)
-        more = not every and len(upcoming) > services.UPCOMING_SHOWN
-        upcoming = upcoming[: services.UPCOMING_SHOWN] if more else upcoming
+        upcoming, more = services.upcoming_for_series(every=request.args.get("upcoming") == "all")
     return render_template("webinars/series.html", upcoming=upcoming, more=more, past=past)
 
 
@@ -548,15 +545,9 @@ def _chart(rows: list[dict]) -> dict:
 
 
 def _filtered(signups, q: str) -> list[Signup]:
-    q = (q or "").strip().casefold()
-    if not q:
-        return list(signups)
+    """The sign-ups whose name or address contains ``q`` (a search, never empty here)."""
+    q = q.strip().casefold()
     return [s for s in signups if q in s.name.casefold() or q in s.email.casefold()]
-
-
-def _every_signup(webinar_id: int):
-    """The sign-ups of a streamed page, queried when the body starts (see streamed_page)."""
-    yield from services.iter_attendance(webinar_id)
 
 
 @bp.route("/<id:webinar_id>/attendance", methods=["GET", "POST"])
@@ -588,7 +579,7 @@ def attendance(webinar_id):
         unseen = sorted(services.attended_ids(webinar.id) - {s.id for s in signups})
     else:
         # Every sign-up, read 500 at a time while the page is sent.
-        signups, shown, unseen = _every_signup(webinar.id), counts["signups"], []
+        signups, shown, unseen = services.iter_attendance(webinar.id), counts["signups"], []
     return streamed_page(
         "webinars/attendance.html",
         webinar=webinar,
