@@ -275,16 +275,19 @@ def log_move(
     reason: str = "",
     now: datetime | None = None,
 ) -> None:
+    db.session.add(_move(seat, from_state, to_state, actor=actor, reason=reason, now=now))
+
+
+def _move(seat, from_state, to_state, *, actor=None, reason: str = "", now=None):
+    """The move log row of one change of state (not added to the session)."""
     kind = _kind_of(type(seat))
-    db.session.add(
-        kind.move(
-            **{kind.move_seat: seat},
-            actor_id=actor.id if actor is not None else None,
-            from_state=from_state.value if from_state else None,
-            to_state=to_state.value,
-            reason=(reason or "")[:500],
-            created_at=now or utcnow(),
-        )
+    return kind.move(
+        **{kind.move_seat: seat},
+        actor_id=actor.id if actor is not None else None,
+        from_state=from_state.value if from_state else None,
+        to_state=to_state.value,
+        reason=(reason or "")[:500],
+        created_at=now or utcnow(),
     )
 
 
@@ -315,22 +318,32 @@ def join(seat, parent: Parent, *, find_existing, actor=None, now: datetime | Non
     seat.waitlisted_at = now if state == SeatState.waiting else None
     if hasattr(seat, "confirmed_at"):
         seat.confirmed_at = now if state == SeatState.confirmed else None
+    move = _move(seat, previous, state, actor=actor, now=now)
     if seat.id is None:
-        winner = insert_once(seat, find_existing)
+        # The seat and its move in one flush: when another request won, neither is kept.
+        winner = insert_once(seat, find_existing, also=(move,))
         if winner is not None:
             return Joined(winner, False)
-    log_move(seat, previous, state, actor=actor, now=now)
-    db.session.flush()
+    else:
+        db.session.add(move)
+        db.session.flush()
     return Joined(seat, True, filled=left == 1)
 
 
-def insert_once(seat, find_existing):
-    """Adds ``seat``; when the unique index says the person already holds one (another
-    request of theirs won the race), returns that one instead and keeps the transaction
-    usable. Returns None when ``seat`` was inserted."""
+def insert_once(seat, find_existing, *, also: Iterable = ()):
+    """Adds ``seat``, and the rows in ``also`` that go with it, in one flush; when the
+    unique index says the person already holds a seat (another request of theirs won the
+    race), none of them is kept, that seat is returned instead and the transaction stays
+    usable. Returns None when ``seat`` was inserted.
+
+    The savepoint is what keeps the transaction usable after the refusal on PostgreSQL.
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` through the ORM was tried in its place
+    (bench/RESULTS.md, Session 8): fewer round trips, more CPU.
+    """
     try:
         with db.session.begin_nested():
             db.session.add(seat)
+            db.session.add_all(also)
             db.session.flush()
     except IntegrityError:
         existing = find_existing()
