@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
+from communaute import calendar
 from communaute.email import deliver_due
 from communaute.extensions import db
 from communaute.webinars import services
@@ -46,9 +47,15 @@ def test_confirmation_in_french_with_montreal_time_join_link_ics_and_cancel_link
     assert alarm.decoded("trigger") == -timedelta(minutes=30)
 
 
-def test_the_calendar_file_built_once_for_many_still_follows_each_change(app, mailbox):
+def test_the_calendar_file_built_once_for_many_still_follows_each_change(app, mailbox, monkeypatch):
     """Two people who sign up a moment apart get the same file (built once); a change to
     the webinar in between gives the next person a file with the change, never the old one."""
+    monkeypatch.setattr(calendar, "_built", {})  # nothing kept from another test
+    built = []
+    real_vevent = calendar._vevent
+    monkeypatch.setattr(
+        calendar, "_vevent", lambda event, **kw: built.append(event) or real_vevent(event, **kw)
+    )
     webinar = make_webinar(start_at=datetime(2027, 1, 12, 17, 0, tzinfo=UTC))
     services.sign_up_guest(webinar, email="a@exemple.ca", name="A")
     services.sign_up_guest(webinar, email="b@exemple.ca", name="B")
@@ -60,6 +67,8 @@ def test_the_calendar_file_built_once_for_many_still_follows_each_change(app, ma
         ics_of(mailbox.to(f"{who}@exemple.ca")[0]).walk("VEVENT")[0] for who in "abc"
     )
     assert first.to_ical() == second.to_ical()
+    # Built once for A and B, once again for C after the change:
+    assert [event.summary for event in built] == [str(first["summary"]), "Un titre corrigé"]
     assert str(first["summary"]) != "Un titre corrigé"
     assert str(third["summary"]) == "Un titre corrigé"
     assert "https://zoom.example/j/999" in str(third["description"])
