@@ -124,6 +124,29 @@ def test_emails_have_text_and_html_parts_and_one_line_subjects(mailbox):
     assert "\n" not in msg["Subject"]
 
 
+def test_a_subject_in_french_reads_whole_for_each_person_and_travels_in_ascii(mailbox):
+    """The same long subject with accents and an emoji, to several people (encoded once,
+    kept for the next): each mail app shows it whole; a plain ASCII subject stays as it is."""
+    subject = "Inscription confirmée : « Vivre avec la douleur » 🌱 " + "é" * 90
+    queue(3)
+    first, second, plain = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    first.subject = second.subject = subject
+    plain.subject = "Plain subject"
+    db.session.commit()
+    deliver_due()
+    messages = mailbox.wait_for(3)
+    assert sorted(str(m["Subject"]) for m in messages) == sorted(
+        [subject, subject, "Plain subject"]
+    )
+    for m in messages:
+        [raw] = [value for name, value in m.raw_items() if name == "Subject"]
+        assert raw.isascii()
+        if str(m["Subject"]) == "Plain subject":
+            assert raw.strip() == "Plain subject"
+        else:
+            assert "=?utf-8?" in raw  # encoded words, which every mail app decodes
+
+
 def test_member_cannot_see_the_outbox(client):
     login(client, make_member())
     assert client.get("/outbox/").status_code == 403
