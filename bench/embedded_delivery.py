@@ -4,8 +4,10 @@
 
 Seeds (once) a SQLite file like the embedded run of bench/run.py, then, in interleaved
 rounds, serves it with gunicorn (1 worker x 4 threads, gthread, PAGE_CACHE_STORE=process)
-twice: mail sent by the process's own delivery thread (OUTBOX_DELIVERY=background), then
-mail left queued for a worker in another process (OUTBOX_DELIVERY=worker). Each time it
+three times: mail sent by the process's own delivery thread (OUTBOX_DELIVERY=background);
+mail delivered by `flask outbox worker --interval 1` in another process beside it, at
+nice 10 (OUTBOX_DELIVERY=worker, "beside"); mail left queued (OUTBOX_DELIVERY=worker and no
+worker running, "queued": the journey alone). Each time it
 warms up with 30 journeys, then times ``count`` whole guest sign-ups one after the other
 (GET the page, POST, follow the redirect) and prints their median and p99.
 """
@@ -62,24 +64,32 @@ def main(argv=None) -> int:
     smtp.start()
     try:
         for n in range(args.rounds):
-            for delivery in ("background", "worker"):
+            for label in ("background", "beside", "queued"):
+                delivery = "background" if label == "background" else "worker"
+                app_env = {**env, "OUTBOX_DELIVERY": delivery}
                 app = bench.Server(
-                    "delivery",
-                    "wsgi:app",
-                    APP_PORT,
-                    1,
-                    {**env, "OUTBOX_DELIVERY": delivery},
-                    worker_class="gthread",
-                    threads=4,
+                    "delivery", "wsgi:app", APP_PORT, 1, app_env, worker_class="gthread", threads=4
                 )
+                worker = None
+                if label == "beside":
+                    worker = subprocess.Popen(
+                        ["nice", "-n", "10", bench.BIN / "flask", "--app", "communaute"]
+                        + ["outbox", "worker", "--interval", "1"],
+                        env=app_env,
+                        cwd=ROOT,
+                        stdout=subprocess.DEVNULL,
+                    )
                 app.start()
                 try:
                     bench.guest_signups(APP_PORT, LANDMARKS["open_webinar_id"], 30)
                     r = bench.guest_signups(APP_PORT, LANDMARKS["open_webinar_id"], args.count)
                 finally:
                     app.stop()
+                    if worker is not None:
+                        worker.terminate()
+                        worker.wait(10)
                 print(
-                    f"round {n} {delivery:10s} median {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms",
+                    f"round {n} {label:10s} median {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms",
                     flush=True,
                 )
     finally:

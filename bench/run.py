@@ -1048,8 +1048,9 @@ def _embedded_section(data: dict) -> list[str]:
         "## The embedded default (SQLite, no Redis)",
         "",
         f"`bench/seed.py --scale {data['scale']}` into a SQLite file, seeded in "
-        f"{embedded['seed_seconds']:.1f} s; no PAGE_CACHE_URL; OUTBOX_DELIVERY=background (each "
-        "process's delivery thread sends to the SMTP server on loopback). Hello world under "
+        f"{embedded['seed_seconds']:.1f} s; no PAGE_CACHE_URL. Mail goes to the SMTP server on "
+        "loopback: from `flask outbox worker` beside the one process (as `make run`), from each "
+        "process's delivery thread (OUTBOX_DELIVERY=background) on several. Hello world under "
         "the same gunicorn settings as each run.",
     ]
     for run in embedded["runs"]:
@@ -1282,12 +1283,13 @@ def mixed_run(app_port: int, hello_port: int, engine, args) -> dict:
 
 
 def embedded_run(args, env: dict, smtp_port: int) -> dict:
-    """The embedded default: SQLite, no Redis, mail by each process's delivery thread.
+    """The embedded default: SQLite, no Redis.
 
     Seeded like PostgreSQL; then one process (gunicorn, 1 worker x 4 threads, versions in
-    the process), several processes (sync workers, versions in the database) and the same
-    without the page cache, each beside hello world under the same gunicorn settings; the
-    guest sign-up journey on each.
+    the process) with `flask outbox worker` beside it, as `make run`; several processes
+    (sync workers, versions in the database, mail by each process's delivery thread) and
+    the same without the page cache, each beside hello world under the same gunicorn
+    settings; the guest sign-up journey on each.
     """
     path = Path("/tmp/communaute-bench-embedded.sqlite3")
     for leftover in path.parent.glob(path.name + "*"):
@@ -1310,17 +1312,32 @@ def embedded_run(args, env: dict, smtp_port: int) -> dict:
     out = {"seed_seconds": time.monotonic() - started, "runs": []}
     workers = 2 * (os.cpu_count() or 1)
     public = [p for p in PAGES if p[3] == "public"]
+    # The first is `make run`'s shape: one web process, its outbox worker beside it.
     setups = [
-        ("one process, versions in the process", "process", 1, "gthread", args.threads),
+        (
+            "one process and its outbox worker (as make run), versions in the process",
+            "process",
+            1,
+            "gthread",
+            args.threads,
+        ),
         ("several processes, versions in the database", "database", workers, "sync", 1),
         ("several processes, no page cache", "off", workers, "sync", 1),
     ]
     for label, store, count, worker_class, threads in setups:
         log(f"embedded: {label}")
         kind = {"worker_class": worker_class, "threads": threads}
-        app = Server(
-            "app-embedded", "wsgi:app", APP_PORT, count, {**base, "PAGE_CACHE_STORE": store}, **kind
-        )
+        app_env = {**base, "PAGE_CACHE_STORE": store}
+        outbox = None
+        if store == "process":
+            app_env["OUTBOX_DELIVERY"] = "worker"
+            outbox = subprocess.Popen(
+                ["nice", "-n", "10", BIN / "flask", "--app", "communaute"]
+                + ["outbox", "worker", "--interval", "1"],
+                env=app_env,
+                stdout=subprocess.DEVNULL,
+            )
+        app = Server("app-embedded", "wsgi:app", APP_PORT, count, app_env, **kind)
         hello = Server("hello-embedded", "hello:app", HELLO_PORT, count, base, **kind)
         app.start()
         hello.start()
@@ -1331,6 +1348,9 @@ def embedded_run(args, env: dict, smtp_port: int) -> dict:
         finally:
             app.stop()
             hello.stop()
+            if outbox is not None:
+                outbox.terminate()
+                outbox.wait(10)
         out["runs"].append({"label": label, "store": store, "workers": count, **kind, **run})
     return out
 
