@@ -35,13 +35,13 @@ extract: $(VENV)/.installed
 # The web server and, beside it as in production, the outbox worker that sends its email
 # (at a lower priority: pages first; a sign-up is answered sooner than when the web process
 # sends too, bench/RESULTS.md, Session 8). Ctrl-C stops both.
+RUN_ENV = COMMUNAUTE_ENV=development OUTBOX_DELIVERY=worker PAGE_CACHE_STORE=process FLASK_RUN_PORT=$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	export COMMUNAUTE_ENV=development OUTBOX_DELIVERY=worker PAGE_CACHE_STORE=process FLASK_RUN_PORT=$(PORT); \
-	nice -n 10 $(BIN)/flask outbox worker --interval 1 & worker=$$!; \
+	$(RUN_ENV) nice -n 10 $(BIN)/flask outbox worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask run --host 127.0.0.1
+	$(RUN_ENV) $(BIN)/flask run --host 127.0.0.1
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
