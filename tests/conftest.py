@@ -142,9 +142,21 @@ def _reset(database_url: str) -> None:
         return
     tables = [t.name for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(
-            sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        truncate = sa.text(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
         )
+        # A connection an earlier test left writing (a delivery thread finishing its send)
+        # can meet the TRUNCATE in a deadlock, which PostgreSQL ends by aborting one side:
+        # once it has finished, the TRUNCATE goes through.
+        for attempt in range(5):
+            try:
+                db.session.execute(truncate)
+                break
+            except sa.exc.OperationalError as exc:
+                if attempt == 4 or getattr(exc.orig, "sqlstate", None) != "40P01":
+                    raise
+                db.session.rollback()
+                time.sleep(0.2 * (attempt + 1))
     else:
         for name in reversed(tables):
             db.session.execute(sa.text(f'DELETE FROM "{name}"'))

@@ -21,8 +21,9 @@ def test_development_generates_a_secret_once(tmp_path, monkeypatch):
     assert load_config(str(tmp_path))["SECRET_KEY"] == first
 
 
-def test_untrusted_host_header_is_refused_when_hosts_are_pinned(database_url, tmp_path):
-    app = create_app(
+def test_untrusted_host_header_is_refused_when_hosts_are_pinned(app, database_url, tmp_path):
+    """(``app``: the tables, which the page reads, exist in ``database_url``.)"""
+    pinned = create_app(
         {
             "COMMUNAUTE_ENV": "testing",
             "SECRET_KEY": "x" * 32,
@@ -31,7 +32,7 @@ def test_untrusted_host_header_is_refused_when_hosts_are_pinned(database_url, tm
             "INSTANCE_PATH": str(tmp_path),
         }
     )
-    client = app.test_client()
+    client = pinned.test_client()
     assert client.get("/privacy", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/privacy", headers={"Host": "communaute.example"}).status_code == 200
 
@@ -186,6 +187,22 @@ def test_make_run_passes_the_port_to_flask_run():
     (serve,) = [line for line in out.splitlines() if "flask run" in line]
     assert "FLASK_RUN_PORT=5001" in serve.split()
     assert "--port" not in serve, "the port comes from FLASK_RUN_PORT, which the config reads"
+
+
+def test_make_run_starts_the_outbox_worker_beside_the_server():
+    """``make run`` sends its email as production does: a worker process beside the server,
+    with the server told to leave delivery to it (else both would send, or neither)."""
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "-n", "run", "PORT=5001"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    (worker,) = [line for line in out.splitlines() if "flask outbox worker" in line]
+    (serve,) = [line for line in out.splitlines() if "flask run" in line]
+    for line in (worker, serve):
+        assert "OUTBOX_DELIVERY=worker" in line.split()
+    assert worker.index("flask outbox worker") < worker.index("&"), "in the background"
+    assert "kill $worker" in out, "stopped with the server"
 
 
 def test_production_answers_only_to_the_public_host(clean_env, tmp_path):
