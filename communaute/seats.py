@@ -162,11 +162,28 @@ def count(parent: Parent, state: SeatState = SeatState.confirmed) -> int:
     )
 
 
+def left(capacity: int | None, confirmed: int) -> int | None:
+    """The rule: seats still free once ``confirmed`` are taken; None: no limit."""
+    return None if capacity is None else max(capacity - confirmed, 0)
+
+
 def seats_left(parent: Parent) -> int | None:
     """Seats still free; None: no limit."""
     if parent.capacity is None:
         return None
-    return max(parent.capacity - count(parent), 0)
+    return left(parent.capacity, count(parent))
+
+
+def confirmed_of(kind: SeatKind, parent_id) -> Any:
+    """A column counting the confirmed seats of the parent whose id is ``parent_id`` (a
+    column of the enclosing statement), for a list that shows seats left without a second
+    query: give it to ``left`` with the capacity."""
+    return (
+        select(func.count())
+        .select_from(kind.seat)
+        .where(kind.parent_id == parent_id, kind.seat.state == SeatState.confirmed)
+        .scalar_subquery()
+    )
 
 
 def state_counts(kind: SeatKind, parent_ids: Iterable[int]) -> dict[int, dict[SeatState, int]]:
@@ -196,7 +213,7 @@ def seats_left_of(parents: Iterable[Parent], counts: dict | None = None) -> dict
     return {
         p.id: None
         if p.capacity is None
-        else max(p.capacity - counts[p.id].get(SeatState.confirmed, 0), 0)
+        else left(p.capacity, counts[p.id].get(SeatState.confirmed, 0))
         for p in parents
     }
 

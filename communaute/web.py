@@ -20,6 +20,8 @@ names (``exc.field``), or flashed when the form has no such field; the view read
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from math import ceil
 
 from flask import (
     Response,
@@ -33,6 +35,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func, select
 
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -147,6 +150,60 @@ def paginate(query, *, per_page: int):
     return db.paginate(
         query, page=page if page <= MAX_PAGE else 1, per_page=per_page, error_out=False
     )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, with what ``_macros/pagination.html``'s ``pager`` reads (the
+    fields of Flask-SQLAlchemy's Pagination)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return ceil(self.total / self.per_page) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        """Past the end (an old link, a tampered number), back to the last page at once."""
+        return max(min(self.page - 1, self.pages), 1) if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def paginate_rows(statement, *, per_page: int) -> Page:
+    """``paginate`` for a Core ``select`` of plain columns, in one statement: the page's rows
+    and the total, counted by the database beside them (``count(*) OVER ()``). Only a page
+    past the end, which has no row to carry it, counts again. Same page number rules."""
+    page = request.args.get("page", 1, type=whole_number)
+    page = page if page <= MAX_PAGE else 1
+    rows = db.session.execute(
+        statement.add_columns(func.count().over().label("page_total"))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        total = rows[0].page_total
+    elif page == 1:
+        total = 0
+    else:
+        total = db.session.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery())
+        )
+    return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
 def shown_on(endpoint: str):

@@ -178,9 +178,9 @@ def world(app):
 #: fix must make it flat without making it heavier.
 PAGES = {
     "home": (None, lambda w: "/", 10, None),
-    # Count, page of courses, their next sessions, the seats left in those (4).
-    "catalog": (None, lambda w: "/trainings/", 6, None),
-    "catalog_filtered": (None, lambda w: "/trainings/?q=partenariat&format=in_person", 6, None),
+    # The page of courses with their total, their next sessions with the seats taken (2).
+    "catalog": (None, lambda w: "/trainings/", 2, None),
+    "catalog_filtered": (None, lambda w: "/trainings/?q=partenariat&format=in_person", 2, None),
     # Course, its sessions, counts by session and state (3).
     "course": (None, lambda w: f"/trainings/{w.course.slug}", 5, None),
     "series": (None, lambda w: "/webinars/", 5, None),

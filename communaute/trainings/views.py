@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from communaute import calendar
 from communaute.auth.access import coordinator_required
 from communaute.cache import cached_for_visitors, depends_on
+from communaute.content import Localized, localized_item
 from communaute.db import utcnow
 from communaute.exports import csv_response
 from communaute.extensions import db
 from communaute.forms import CONTROL, ButtonForm
-from communaute.i18n import current_language
+from communaute.i18n import current_language, format_local, pgettext
 from communaute.routing import whole_number
 from communaute.trainings import bp, emails, services
 from communaute.trainings.forms import CancelSessionForm, CourseForm, MoveForm, SessionForm
@@ -29,13 +32,14 @@ from communaute.trainings.models import (
     SESSION_STATE_LABELS,
     SYSTEM_REASONS,
     Course,
+    CourseFormat,
     Registration,
     RegistrationState,
     SessionState,
     TrainingSession,
 )
 from communaute.trainings.services import copies
-from communaute.web import paginate, require_button, unit_of_work
+from communaute.web import paginate_rows, require_button, unit_of_work
 
 LABELS = {
     "formats": FORMAT_LABELS,
@@ -47,9 +51,76 @@ LABELS = {
 }
 
 
+def seats_badge(seats: int | None, state: SessionState | None = None) -> Markup:
+    """A session's seats as a badge: cancelled, closed, free (how many), or full."""
+    if state == SessionState.cancelled:
+        look, text = "badge-err", pgettext("feminine", "Cancelled")
+    elif state == SessionState.closed:
+        look, text = "badge-warn", _("Registration closed")
+    elif seats is None:
+        look, text = "badge-ok", _("Seats available")
+    elif seats > 0:
+        look, text = "badge-ok", ngettext("%(num)d place left", "%(num)d places left", seats)
+    else:
+        look, text = "badge-warn", _("Full: waiting list")
+    return Markup('<span class="badge {}">{}</span>').format(look, text)
+
+
 @bp.context_processor
 def labels():
-    return LABELS
+    return {**LABELS, "seats_badge": seats_badge}
+
+
+class Card(NamedTuple):
+    """One course of the catalog, every text ready: the template only prints fields."""
+
+    url: str
+    title: Localized
+    summary: Localized
+    duration: Localized
+    #: format · language · audience
+    meta: str
+    self_paced: bool
+    #: "Next session: ..." (empty when there is none)
+    next_session: str
+    badge: Markup | None
+
+
+def _cards(rows, upcoming: dict) -> list[Card]:
+    """The catalog's cards, made in Python: the same texts the template made per card with
+    macros and lazy labels, for about half of what rendering them cost."""
+    lang = current_language()
+    formats = {key: str(label) for key, label in FORMAT_LABELS.items()}
+    audiences = {key: str(label) for key, label in AUDIENCE_LABELS.items()}
+    languages = {key: str(label) for key, label in LANGUAGE_LABELS.items()}
+    cards = []
+    for row in rows:
+        self_paced = row.format == CourseFormat.self_paced
+        nxt = None if self_paced else upcoming.get(row.id)
+        meta = " · ".join(
+            (
+                formats[row.format],
+                languages.get(row.language, row.language),
+                audiences[row.audience],
+            )
+        )
+        cards.append(
+            Card(
+                url=url_for("trainings.course", slug=row.slug),
+                title=localized_item(row, "title", lang),
+                summary=localized_item(row, "summary", lang),
+                duration=localized_item(row, "duration", lang),
+                meta=meta,
+                self_paced=self_paced,
+                next_session=_(
+                    "Next session: %(date)s", date=format_local(nxt.starts_at, "datetime", lang)
+                )
+                if nxt
+                else "",
+                badge=seats_badge(nxt.seats_left, nxt.state) if nxt else None,
+            )
+        )
+    return cards
 
 
 # Public ------------------------------------------------------------------------------------
@@ -66,16 +137,13 @@ def catalog():
         "format": request.args.get("format", ""),
         "audience": request.args.get("audience", ""),
     }
-    result = paginate(services.catalog_query(**filters), per_page=services.PAGE_SIZE)
-    next_session = services.next_sessions(result.items)
-    left = services.seats_left_of(next_session.values())
-    seats = {cid: left[s.id] if s else None for cid, s in next_session.items()}
+    result = paginate_rows(services.catalog_query(**filters), per_page=services.PAGE_SIZE)
+    upcoming = services.next_sessions(row.id for row in result.items)
     return render_template(
         "trainings/catalog.html",
         result=result,
-        next_session=next_session,
+        cards=_cards(result.items, upcoming),
         filters=filters,
-        seats=seats,
     )
 
 

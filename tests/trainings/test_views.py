@@ -80,6 +80,38 @@ def test_catalog_paginates_upcoming_first(client):
     assert "Cours 00" in page2
 
 
+def test_catalog_counts_every_page_and_leads_back_from_past_the_end(client):
+    for i in range(12):
+        make_course(title=f"Cours {i:02d}")
+    page2 = client.get("/trainings/?page=2").get_data(as_text=True)
+    assert '<h2 id="results" aria-live="polite">12 formations trouvées</h2>' in page2
+    assert '<li aria-current="page">Page 2 de 2</li>' in page2
+    assert page2.count('class="card"') == 2
+    assert 'href="/trainings/?page=1' in page2 and 'rel="next"' not in page2
+    # An old link past the end: the total still said, and one step back to the last page.
+    past = client.get("/trainings/?page=7").get_data(as_text=True)
+    assert '<h2 id="results" aria-live="polite">12 formations trouvées</h2>' in past
+    assert "Aucune formation sur cette page." in past
+    assert 'href="/trainings/?page=2' in past and 'rel="prev">Page précédente</a>' in past
+    assert 'class="card"' not in past
+    # Filters that match nothing, on any page: no count query is left out.
+    none = client.get("/trainings/?q=introuvable&page=3").get_data(as_text=True)
+    assert "0 formation trouvée" in none
+    assert "Aucune formation ne correspond à ces filtres." in none
+
+
+def test_catalog_badges_say_closed_and_unlimited(client):
+    closed = make_session(make_course(title="Fermé"), capacity=10)
+    closed.state = SessionState.closed
+    make_session(make_course(title="Sans limite"), capacity=None)
+    db.session.commit()
+    html = client.get("/trainings/").get_data(as_text=True)
+    cards = {c.split("</a>")[0].rsplit(">", 1)[1]: c for c in html.split('<li class="card">')[1:]}
+    assert '<span class="badge badge-warn">Inscription fermée</span>' in cards["Fermé"]
+    assert '<span class="badge badge-ok">Places disponibles</span>' in cards["Sans limite"]
+    assert "Prochaine séance : " in cards["Sans limite"]
+
+
 def test_course_page_lists_past_apart_and_hides_link(client):
     course = make_course(title="Atelier")
     make_session(course, days=-10)

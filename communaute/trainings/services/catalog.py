@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, nulls_last, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from communaute import seats
 from communaute.auth.models import User
@@ -156,6 +157,22 @@ def _next_start(now: datetime):
     )
 
 
+#: What a catalog card shows: plain columns, no ``Course`` object built for a card.
+CARD_COLUMNS = (
+    Course.id,
+    Course.slug,
+    Course.title,
+    Course.title_en,
+    Course.summary,
+    Course.summary_en,
+    Course.duration,
+    Course.duration_en,
+    Course.format,
+    Course.language,
+    Course.audience,
+)
+
+
 def catalog_query(
     *,
     q: str = "",
@@ -166,9 +183,9 @@ def catalog_query(
 ):
     """Published courses matching every filter given; those with the soonest session first.
 
-    A query to page through (``communaute.web.paginate``)."""
+    Rows of ``CARD_COLUMNS``, to page through (``communaute.web.paginate_rows``)."""
     now = now or utcnow()
-    query = select(Course).where(Course.published.is_(True))
+    query = select(*CARD_COLUMNS).where(Course.published.is_(True))
     for word in fold(q).split()[:10]:
         # Every word somewhere in the course, accents and case ignored ("experientiel").
         like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -184,14 +201,27 @@ def catalog_query(
     return query.order_by(nulls_last(_next_start(now).asc()), Course.title)
 
 
+class NextSession(NamedTuple):
+    """What a catalog card says of a course's next session."""
+
+    starts_at: datetime
+    state: SessionState
+    #: None: no limit
+    seats_left: int | None
+
+
 @cache
 def _next_sessions_statement():
-    """The first upcoming session of each course in ``course_ids``, built once: the
-    statement is the same on every visit (ids and time are parameters), and making its
-    aliased entity again cost the catalog more than running it."""
+    """The first upcoming session of each course in ``course_ids``, with its confirmed seats
+    counted beside it, built once: the statement is the same on every visit (ids and time
+    are parameters)."""
     ranked = (
         select(
-            TrainingSession,
+            TrainingSession.id,
+            TrainingSession.course_id,
+            TrainingSession.starts_at,
+            TrainingSession.state,
+            TrainingSession.capacity,
             func.row_number()
             .over(
                 partition_by=TrainingSession.course_id,
@@ -206,19 +236,27 @@ def _next_sessions_statement():
         )
         .subquery()
     )
-    first = aliased(TrainingSession, ranked)
-    return select(first).where(ranked.c.rank == 1)
+    confirmed = seats.confirmed_of(TrainingSession.seat_kind, ranked.c.id)
+    return select(
+        ranked.c.course_id,
+        ranked.c.starts_at,
+        ranked.c.state,
+        ranked.c.capacity,
+        confirmed.label("confirmed"),
+    ).where(ranked.c.rank == 1)
 
 
-def next_sessions(courses, now: datetime | None = None) -> dict[int, TrainingSession | None]:
-    """Course id -> its next upcoming session (or None), for every course, in one query."""
+def next_sessions(course_ids, now: datetime | None = None) -> dict[int, NextSession | None]:
+    """Course id -> its next upcoming session and the seats left in it (or None), for every
+    course, in one query."""
     now = now or utcnow()
-    nxt = dict.fromkeys((course.id for course in courses), None)
+    nxt: dict[int, NextSession | None] = dict.fromkeys(course_ids, None)
     if not nxt:
         return nxt
-    found = db.session.scalars(_next_sessions_statement(), {"course_ids": list(nxt), "now": now})
-    for session in found:
-        nxt[session.course_id] = session
+    rows = db.session.execute(_next_sessions_statement(), {"course_ids": list(nxt), "now": now})
+    for row in rows:
+        left = seats.left(row.capacity, row.confirmed)
+        nxt[row.course_id] = NextSession(row.starts_at, row.state, left)
     return nxt
 
 
