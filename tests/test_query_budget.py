@@ -177,13 +177,14 @@ def world(app):
 #: bound measured with 10 rows; an N+1 page keeps its count at 10 rows as its budget, so a
 #: fix must make it flat without making it heavier.
 PAGES = {
-    "home": (None, lambda w: "/", 10, None),
+    "home": (None, lambda w: "/", 7, None),
     # The page of courses with their total, their next sessions with the seats taken (2).
     "catalog": (None, lambda w: "/trainings/", 2, None),
     "catalog_filtered": (None, lambda w: "/trainings/?q=partenariat&format=in_person", 2, None),
     # Course, its sessions, counts by session and state (3).
     "course": (None, lambda w: f"/trainings/{w.course.slug}", 5, None),
-    "series": (None, lambda w: "/webinars/", 5, None),
+    # Past webinars with their total, the upcoming ones, the speakers of both (3).
+    "series": (None, lambda w: "/webinars/", 3, None),
     "webinar": (None, lambda w: f"/webinars/{w.webinar.id}", 4, None),
     "magazine": (None, lambda w: "/magazine/", 6, None),
     "testimony": (None, lambda w: f"/magazine/{w.testimony.id}", 4, None),

@@ -16,6 +16,7 @@ from communaute.registry import (
     register_personal_data,
 )
 from communaute.webinars import emails, services
+from communaute.webinars.cards import cards
 from communaute.webinars.demo import load_demo_webinars
 from communaute.webinars.models import Webinar
 
@@ -30,7 +31,10 @@ def _me_context(user) -> dict:
 
 
 def _home_block() -> dict:
-    return {"template": "webinars/_home.html", "webinars": services.upcoming_webinars(limit=3)}
+    return {
+        "template": "webinars/_home.html",
+        "webinars": cards(services.upcoming_webinars(limit=3)),
+    }
 
 
 def _calendar_events(user, language: str) -> list:

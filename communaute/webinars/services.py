@@ -6,7 +6,7 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from communaute import seats, subscriptions
 from communaute.db import utcnow
@@ -594,23 +594,50 @@ def _attendance_query(webinar_id: int):
 # Lists ---------------------------------------------------------------------------------
 
 
+#: What a card shows (communaute/webinars/cards.py): plain columns, no entity to build.
+CARD_COLUMNS = (
+    Webinar.id,
+    Webinar.title,
+    Webinar.title_en,
+    Webinar.start_at,
+    Webinar.duration_minutes,
+    Webinar.language,
+    Webinar.status,
+    Webinar.tags,
+    Webinar.recording_url,
+)
+
+
 def upcoming_webinars(
     *, now: datetime | None = None, limit: int | None = None, first: int | None = None
-) -> list[Webinar]:
-    """Webinars to come, soonest first, with their speakers. ``first``: at most that many
-    (the cancelled ones included, shown as such); ``limit``: at most that many that will
-    take place (the home)."""
+) -> list:
+    """Webinars to come, soonest first, as card rows (CARD_COLUMNS). ``first``: at most
+    that many (the cancelled ones included, shown as such); ``limit``: at most that many
+    that will take place (the home)."""
     query = (
-        select(Webinar)
+        select(*CARD_COLUMNS)
         .where(Webinar.start_at > (now or utcnow()))
         .order_by(Webinar.start_at, Webinar.id)
-        .options(selectinload(Webinar.speakers))
     )
     if limit:
         query = query.where(Webinar.status == WebinarStatus.scheduled).limit(limit)
     elif first:
         query = query.limit(first)
-    return list(db.session.scalars(query))
+    return db.session.execute(query).all()
+
+
+def speaker_names(webinar_ids) -> dict[int, list[str]]:
+    """Webinar id -> its speakers' names in their order, for every card of a page at once."""
+    ids = list(webinar_ids)
+    names: dict[int, list[str]] = {}
+    if ids:
+        for webinar_id, name in db.session.execute(
+            select(Speaker.webinar_id, Speaker.name)
+            .where(Speaker.webinar_id.in_(ids))
+            .order_by(Speaker.webinar_id, Speaker.position, Speaker.id)
+        ):
+            names.setdefault(webinar_id, []).append(name)
+    return names
 
 
 #: How far back the public calendar feed goes.
@@ -633,7 +660,7 @@ def feed_webinars(*, now: datetime | None = None) -> list[Webinar]:
 UPCOMING_SHOWN = 12
 
 
-def upcoming_for_series(*, every: bool = False) -> tuple[list[Webinar], bool]:
+def upcoming_for_series(*, every: bool = False) -> tuple[list, bool]:
     """The series' upcoming webinars: the first UPCOMING_SHOWN, or all of them (``every``),
     and whether some are left out (the page then links to all of them)."""
     if every:
@@ -647,12 +674,12 @@ PAST_PER_PAGE = 12
 
 
 def past_webinars_query(*, now: datetime | None = None):
-    """Past webinars that took place, newest first (paged by the series page)."""
+    """Past webinars that took place, newest first, as card rows (paged by the series
+    page with ``paginate_rows``)."""
     return (
-        select(Webinar)
+        select(*CARD_COLUMNS)
         .where(Webinar.start_at <= (now or utcnow()), Webinar.status == WebinarStatus.scheduled)
         .order_by(Webinar.start_at.desc(), Webinar.id.desc())
-        .options(selectinload(Webinar.speakers))
     )
 
 

@@ -16,7 +16,7 @@ from communaute.i18n import current_language, format_local
 from communaute.limits import limit_per_recipient
 from communaute.routing import whole_number
 from communaute.web import (
-    paginate,
+    paginate_rows,
     require_button,
     search_query,
     shown_on,
@@ -25,6 +25,7 @@ from communaute.web import (
 )
 from communaute.webinars import bp, emails, services
 from communaute.webinars import series as repeats
+from communaute.webinars.cards import cards
 from communaute.webinars.forms import (
     NEWS_CONSENT_TEXT,
     AttendanceForm,
@@ -43,13 +44,20 @@ from communaute.webinars.services import TokenError
 @bp.route("/")
 @cached_for_visitors("webinars")
 def series():
-    past = paginate(services.past_webinars_query(), per_page=services.PAST_PER_PAGE)
+    past = paginate_rows(services.past_webinars_query(), per_page=services.PAST_PER_PAGE)
     upcoming, more = [], False
     if past.page == 1:
         # The next ones first: a phone or a screen reader then reaches the recordings
         # without going through a year of cards. ``?upcoming=all`` shows them all.
         upcoming, more = services.upcoming_for_series(every=request.args.get("upcoming") == "all")
-    return render_template("webinars/series.html", upcoming=upcoming, more=more, past=past)
+    shown = cards(upcoming + past.items)  # one statement for the speakers of both lists
+    return render_template(
+        "webinars/series.html",
+        upcoming=shown[: len(upcoming)],
+        more=more,
+        past=past,
+        past_cards=shown[len(upcoming) :],
+    )
 
 
 def _detail_page(webinar: Webinar, form: GuestSignupForm | None = None):
