@@ -177,7 +177,8 @@ def world(app):
 #: bound measured with 10 rows; an N+1 page keeps its count at 10 rows as its budget, so a
 #: fix must make it flat without making it heavier.
 PAGES = {
-    "home": (None, lambda w: "/", 7, None),
+    # News, courses, webinars and their speakers, portraits, texts with their signatures (6).
+    "home": (None, lambda w: "/", 6, None),
     # The page of courses with their total, their next sessions with the seats taken (2).
     "catalog": (None, lambda w: "/trainings/", 2, None),
     "catalog_filtered": (None, lambda w: "/trainings/?q=partenariat&format=in_person", 2, None),
@@ -186,7 +187,9 @@ PAGES = {
     # Past webinars with their total, the upcoming ones, the speakers of both (3).
     "series": (None, lambda w: "/webinars/", 3, None),
     "webinar": (None, lambda w: f"/webinars/{w.webinar.id}", 4, None),
-    "magazine": (None, lambda w: "/magazine/", 6, None),
+    # The page of texts with their total and signatures, their themes, the themes and the
+    # editions of the filters (4).
+    "magazine": (None, lambda w: "/magazine/", 4, None),
     "testimony": (None, lambda w: f"/magazine/{w.testimony.id}", 4, None),
     # Member, registrations with sessions and courses, sign-ups with webinars, texts,
     # certificates, portraits (7): one query per section of "my space", whatever it holds.

@@ -6,6 +6,7 @@ from communaute.cache import page_topics
 from communaute.extensions import db
 from communaute.i18n import lazy_gettext as _l
 from communaute.magazine import services
+from communaute.magazine.cards import cards
 from communaute.registry import (
     register_coordination_items,
     register_coordination_link,
@@ -21,8 +22,8 @@ def _me_context(user) -> dict:
 
 
 def _home_block() -> dict:
-    latest = db.session.scalars(services.published_query().limit(3)).all()
-    return {"template": "magazine/_home.html", "testimonies": latest}
+    latest = db.session.execute(services.published_cards_query().limit(3)).all()
+    return {"template": "magazine/_home.html", "testimonies": cards(latest, themes=False)}
 
 
 def _load_demo(coordinator, member) -> list[str]:

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import selectinload
 
 from communaute.auth.models import User
 from communaute.db import utcnow
@@ -39,6 +39,7 @@ from communaute.magazine.models import (
     TextRevision,
     Theme,
     ThirdParty,
+    submission_themes,
 )
 
 S = SubmissionState
@@ -622,16 +623,8 @@ def save_edition(
 # Queries -------------------------------------------------------------------------------
 
 
-def published_query(theme_id: int | None = None, form: str | None = None, edition_id=None):
-    """Published texts, newest first, with their author (every byline may read it).
-
-    The authors come in a second query (selectin), not joined: a join is made before the
-    sort, so the database would join every published text to its author to keep three."""
-    query = (
-        select(Submission)
-        .where(Submission.state == S.published)
-        .options(selectinload(Submission.author))
-    )
+def _published(query, theme_id: int | None, form: str | None, edition_id: int | None):
+    query = query.where(Submission.state == S.published)
     if theme_id:
         query = query.where(Submission.themes.any(Theme.id == theme_id))
     if form:
@@ -639,6 +632,63 @@ def published_query(theme_id: int | None = None, form: str | None = None, editio
     if edition_id:
         query = query.where(Submission.edition_id == edition_id)
     return query.order_by(Submission.published_at.desc(), Submission.id.desc())
+
+
+def published_query(theme_id: int | None = None, form: str | None = None, edition_id=None):
+    """Published texts, newest first, with their author (every byline may read it).
+
+    The authors come in a second query (selectin), not joined: a join is made before the
+    sort, so the database would join every published text to its author to keep three."""
+    return _published(
+        select(Submission).options(selectinload(Submission.author)), theme_id, form, edition_id
+    )
+
+
+def signature_column():
+    """``Submission.byline_text`` in SQL, for lists of plain rows: the author's name, the
+    pen name, or NULL (anonymous: no name anywhere). The name is read only for the texts
+    signed with it, by a subquery the database runs for the rows it returns, not a join
+    made before the sort."""
+    author_name = select(User.display_name).where(User.id == Submission.author_id).scalar_subquery()
+    return case(
+        (Submission.byline == Byline.full_name, author_name),
+        (Submission.byline == Byline.pen_name, Submission.pen_name),
+        else_=None,
+    )
+
+
+#: What a card of the magazine shows (communaute/magazine/cards.py): plain columns.
+CARD_COLUMNS = (
+    Submission.id,
+    Submission.title,
+    Submission.language,
+    Submission.form,
+    Submission.published_at,
+    Submission.edition_id,
+    signature_column().label("signature"),
+)
+
+
+def published_cards_query(
+    theme_id: int | None = None, form: str | None = None, edition_id: int | None = None
+):
+    """``published_query`` as card rows (CARD_COLUMNS), for ``paginate_rows``."""
+    return _published(select(*CARD_COLUMNS), theme_id, form, edition_id)
+
+
+def theme_names(submission_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Text id -> the names of its themes, alphabetical, for every card of a page at once."""
+    ids = list(submission_ids)
+    names: dict[int, list[str]] = {}
+    if ids:
+        for submission_id, name in db.session.execute(
+            select(submission_themes.c.submission_id, Theme.name)
+            .join(Theme, Theme.id == submission_themes.c.theme_id)
+            .where(submission_themes.c.submission_id.in_(ids))
+            .order_by(submission_themes.c.submission_id, Theme.name, Theme.id)
+        ):
+            names.setdefault(submission_id, []).append(name)
+    return names
 
 
 def submissions_of(user: User) -> list[Submission]:
@@ -649,11 +699,6 @@ def submissions_of(user: User) -> list[Submission]:
             .order_by(Submission.created_at.desc(), Submission.id.desc())
         )
     )
-
-
-def with_cards(query):
-    """``query`` with what a card of the magazine index shows: themes and edition."""
-    return query.options(selectinload(Submission.themes), joinedload(Submission.edition))
 
 
 def state_counts() -> dict[SubmissionState, int]:

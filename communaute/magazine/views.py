@@ -12,6 +12,7 @@ from communaute.exports import csv_response
 from communaute.extensions import db
 from communaute.forms import ButtonForm
 from communaute.magazine import bp, services
+from communaute.magazine.cards import cards
 from communaute.magazine.forms import (
     AssignEditionForm,
     ConsentsForm,
@@ -37,7 +38,7 @@ from communaute.magazine.models import (
 )
 from communaute.magazine.services import QUEUE_PAGE
 from communaute.routing import whole_number
-from communaute.web import paginate, require_button, shown_on, unit_of_work
+from communaute.web import paginate, paginate_rows, require_button, shown_on, unit_of_work
 
 PER_PAGE = 20
 
@@ -62,12 +63,17 @@ def index():
     theme_id = request.args.get("theme", type=whole_number)
     form = request.args.get("form") if request.args.get("form") in Form.__members__ else None
     edition_id = request.args.get("edition", type=whole_number)
-    query = services.with_cards(services.published_query(theme_id, form, edition_id))
+    testimonies = paginate_rows(
+        services.published_cards_query(theme_id, form, edition_id), per_page=PER_PAGE
+    )
+    # Every edition, once: the published ones for the filter, every label for the cards.
+    editions = _editions()
     return render_template(
         "magazine/index.html",
-        testimonies=paginate(query, per_page=PER_PAGE),
+        testimonies=testimonies,
+        cards=cards(testimonies.items, editions={e.id: e.label for e in editions}),
         themes=_themes(),
-        editions=_editions(published_only=True),
+        editions=[e for e in editions if e.published_at is not None],
         forms=FORM_LABELS,
         selected={"theme": theme_id, "form": form, "edition": edition_id},
     )

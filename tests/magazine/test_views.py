@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from communaute.email import OutboxMessage
 from communaute.extensions import db
+from communaute.i18n import format_local
 from communaute.magazine import services
 from communaute.magazine.models import (
     Submission,
@@ -17,6 +18,7 @@ from communaute.magazine.models import (
     SubmissionMessage,
     SubmissionState,
     TextRevision,
+    Theme,
 )
 from tests.factories import PASSWORD, login, make_member, post
 from tests.magazine.conftest import make_submission
@@ -669,3 +671,44 @@ def test_withdrawing_asks_first_and_nothing_changes_until_confirmed(client, app,
 def test_another_member_cannot_see_the_withdraw_page(client, app, published):
     login(client, make_member())
     assert client.get(f"/magazine/submissions/{published}/withdraw").status_code == 404
+
+
+def test_a_card_says_who_what_when_in_which_edition_and_its_themes(
+    client, app, rctx, author, coordinator
+):
+    # An edition not yet published still names itself on the card of a text it holds.
+    edition = services.save_edition(number=13, label="Numéro 13, hiver 2027", editorial="")
+    themes = [Theme(name="Soins palliatifs"), Theme(name="Deuil"), Theme(name="Aînés")]
+    db.session.add_all(themes)
+    db.session.commit()
+    sub = make_submission(
+        author,
+        coordinator,
+        S.published,
+        title="Les dernières semaines",
+        form="letter",
+        byline="pen_name",
+        pen_name="Lilas",
+        theme_ids=[t.id for t in themes[:2]],
+    )
+    services.assign_edition(sub, edition, actor=coordinator)
+    db.session.commit()
+    html = client.get("/magazine/").get_data(as_text=True)
+    card = html[html.index("Les dernières semaines") :]
+    card = card[: card.index("</li>")]
+    day = format_local(sub.published_at, "date", "fr")
+    assert f'<p class="meta">Lilas · Lettre · {day} · Numéro 13, hiver 2027</p>' in card
+    # Its own themes only, in alphabetical order.
+    assert (
+        '<p class="meta"><span class="badge">Deuil</span> <span class="badge">Soins palliatifs'
+        in card
+    )
+    assert "Aînés" not in card
+
+
+def test_a_page_past_the_end_leads_back_to_the_last_one(client, app, rctx, author, coordinator):
+    for n in range(3):
+        make_submission(author, coordinator, S.published, title=f"Texte {n}")
+    html = client.get("/magazine/?form=testimony&page=9").get_data(as_text=True)
+    assert "Aucun témoignage sur cette page." in html
+    assert '<a href="/magazine/?page=1&amp;form=testimony" rel="prev">' in html
