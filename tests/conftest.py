@@ -134,6 +134,10 @@ def make_config(database_url: str, smtp_port: int, **extra) -> dict:
 _migrated: set[str] = set()
 
 
+#: How many times ``_reset`` tries a TRUNCATE that PostgreSQL aborted in a deadlock.
+TRUNCATE_ATTEMPTS = 5
+
+
 def _reset(database_url: str) -> None:
     """Schema from the migrations once per database; then every table emptied."""
     if database_url not in _migrated:
@@ -148,12 +152,13 @@ def _reset(database_url: str) -> None:
         # A connection an earlier test left writing (a delivery thread finishing its send)
         # can meet the TRUNCATE in a deadlock, which PostgreSQL ends by aborting one side:
         # once it has finished, the TRUNCATE goes through.
-        for attempt in range(5):
+        for attempt in range(TRUNCATE_ATTEMPTS):
             try:
                 db.session.execute(truncate)
                 break
             except sa.exc.OperationalError as exc:
-                if attempt == 4 or getattr(exc.orig, "sqlstate", None) != "40P01":
+                last = attempt == TRUNCATE_ATTEMPTS - 1
+                if last or getattr(exc.orig, "sqlstate", None) != "40P01":
                     raise
                 db.session.rollback()
                 time.sleep(0.2 * (attempt + 1))

@@ -178,12 +178,17 @@ def test_email_links_follow_the_port_of_make_run(clean_env, tmp_path):
     assert load_config(str(tmp_path))["COMMUNAUTE_PUBLIC_URL"] == "https://communaute.example"
 
 
-def test_make_run_passes_the_port_to_flask_run():
+def _make_run_dry() -> str:
+    """What ``make run PORT=5001`` would run, without running it (``make -n``)."""
     import subprocess
 
-    out = subprocess.run(
+    return subprocess.run(
         ["make", "-n", "run", "PORT=5001"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
+
+
+def test_make_run_passes_the_port_to_flask_run():
+    out = _make_run_dry()
     (serve,) = [line for line in out.splitlines() if "flask run" in line]
     assert "FLASK_RUN_PORT=5001" in serve.split()
     assert "--port" not in serve, "the port comes from FLASK_RUN_PORT, which the config reads"
@@ -192,11 +197,7 @@ def test_make_run_passes_the_port_to_flask_run():
 def test_make_run_starts_the_outbox_worker_beside_the_server():
     """``make run`` sends its email as production does: a worker process beside the server,
     with the server told to leave delivery to it (else both would send, or neither)."""
-    import subprocess
-
-    out = subprocess.run(
-        ["make", "-n", "run", "PORT=5001"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
+    out = _make_run_dry()
     (worker,) = [line for line in out.splitlines() if "flask outbox worker" in line]
     (serve,) = [line for line in out.splitlines() if "flask run" in line]
     for line in (worker, serve):
