@@ -6,8 +6,6 @@ import re
 from typing import NamedTuple
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -20,7 +18,8 @@ from communaute.db import utcnow
 from communaute.exports import csv_response
 from communaute.extensions import db
 from communaute.forms import CONTROL, ButtonForm
-from communaute.i18n import current_language, format_local, pgettext
+from communaute.i18n import current_language, format_local, ngettext, pgettext
+from communaute.i18n import gettext as _
 from communaute.routing import whole_number
 from communaute.trainings import bp, emails, services
 from communaute.trainings.forms import CancelSessionForm, CourseForm, MoveForm, SessionForm

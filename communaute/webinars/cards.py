@@ -21,7 +21,7 @@ class Card(NamedTuple):
     #: date and time · duration (· in English)
     meta: str
     cancelled: bool
-    #: "Marie Tremblay, Luc Gagnon" (empty without speakers)
+    #: "With Marie Tremblay, Luc Gagnon" (empty without speakers)
     speakers: str
     tags: str
     #: the language of the tags when it is not the page's, else ""
@@ -35,7 +35,7 @@ def cards(rows) -> list[Card]:
     rows = list(rows)
     names = services.speaker_names(row.id for row in rows)
     lang = current_language()
-    in_english = _("in English")
+    in_english, with_ = _("in English"), _("With")
     made = []
     for row in rows:
         meta = " · ".join(
@@ -53,7 +53,7 @@ def cards(rows) -> list[Card]:
                 title=localized_item(row, "title", lang),
                 meta=meta,
                 cancelled=row.status == WebinarStatus.cancelled,
-                speakers=", ".join(names.get(row.id, ())),
+                speakers=f"{with_} {', '.join(names[row.id])}" if row.id in names else "",
                 tags=tags,
                 tags_lang=row.language
                 if row.language in LANGUAGES and row.language != lang
