@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from communaute.db import utcnow
 from communaute.extensions import db
+from communaute.i18n import format_local
 from communaute.trainings.models import (
     Audience,
     CourseFormat,
@@ -300,9 +301,21 @@ def test_export_and_erase_cover_registrations(client):
 
 
 def test_home_block_lists_upcoming(client):
-    make_session(make_course(title="Atelier sur la douleur chronique"))
+    later = make_session(make_course(title="Atelier sur la douleur chronique"), days=9)
+    make_session(make_course(title="Parler de sa santé", slug="parler"), days=2, place="Montréal")
+    make_session(make_course(title="Brouillon", published=False), days=1)
+    make_session(make_course(title="Complet et fermé"), days=1, state=SessionState.closed)
+    make_session(make_course(title="Déjà passé"), days=-1)
     html = client.get("/").get_data(as_text=True)
-    assert "Atelier sur la douleur chronique" in html
+    block = html[html.index('id="home-trainings"') :]
+    block = block[: block.index("</section>")]
+    # Open sessions of published courses only, the soonest first, each with its course.
+    assert block.index("Parler de sa santé") < block.index("Atelier sur la douleur chronique")
+    for hidden in ("Brouillon", "Complet et fermé", "Déjà passé"):
+        assert hidden not in block
+    assert '<a href="/trainings/parler">Parler de sa santé</a>' in block
+    assert format_local(later.starts_at, "datetime", "fr") in block
+    assert "Montréal" in block and "En ligne" in block
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, nulls_last, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from communaute import seats
 from communaute.auth.models import User
@@ -260,24 +260,31 @@ def next_sessions(course_ids, now: datetime | None = None) -> dict[int, NextSess
     return nxt
 
 
-def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list[TrainingSession]:
-    """The next sessions of published courses, each with its course (from the join the
-    filter needs already: no query per session for its title)."""
+def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list:
+    """The next open sessions of published courses (the home), as plain rows: the
+    session's ``id``, ``starts_at``, ``place`` and ``online_url``, and its course's ``slug``,
+    ``title``, ``title_en`` and ``language`` (what ``localized_item`` reads)."""
     now = now or utcnow()
-    return list(
-        db.session.scalars(
-            select(TrainingSession)
-            .join(Course)
-            .options(contains_eager(TrainingSession.course))
-            .where(
-                Course.published.is_(True),
-                TrainingSession.starts_at > now,
-                TrainingSession.state == SessionState.open,
-            )
-            .order_by(TrainingSession.starts_at)
-            .limit(limit)
+    return db.session.execute(
+        select(
+            TrainingSession.id,
+            TrainingSession.starts_at,
+            TrainingSession.place,
+            TrainingSession.online_url,
+            Course.slug,
+            Course.title,
+            Course.title_en,
+            Course.language,
         )
-    )
+        .join(Course)
+        .where(
+            Course.published.is_(True),
+            TrainingSession.starts_at > now,
+            TrainingSession.state == SessionState.open,
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(limit)
+    ).all()
 
 
 #: How far back a member's calendar feed goes.
