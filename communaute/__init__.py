@@ -17,6 +17,7 @@ from communaute.content import (
     localized,
     localized_item,
     localized_text,
+    marked_language,
     render_markdown,
 )
 from communaute.errors import register_error_handlers
@@ -184,10 +185,8 @@ def _register_template_helpers(app: Flask) -> None:
         """` lang="fr"` on what a coordinator or an author wrote in another language than
         the page's, so a screen reader reads a French title with a French voice.
         ``page_language``: the page's, when the template has it (``lang``) at hand."""
-        language = getattr(item, "language", item)
-        if language in LANGUAGES and language != (page_language or current_language()):
-            return Markup(' lang="%s"') % language
-        return Markup("")
+        language = marked_language(getattr(item, "language", item), page_language)
+        return Markup(' lang="%s"') % language if language else Markup("")
 
     @app.template_global()
     def offered_in(item) -> Markup:

@@ -27,6 +27,14 @@ from communaute.i18n import FORMATTED, LANGUAGES, REGIONAL, current_language
 SOURCE_LANGUAGE = "fr"
 
 
+def marked_language(language: str, page_language: str | None = None) -> str:
+    """The language to mark (``lang="..."``) on what someone wrote in ``language``, on a page
+    in ``page_language``: "" when it is the page's own (or not one of the site's)."""
+    if language in LANGUAGES and language != (page_language or current_language()):
+        return language
+    return ""
+
+
 @dataclass(frozen=True)
 class Localized:
     text: str

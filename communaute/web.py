@@ -146,10 +146,13 @@ def paginate(query, *, per_page: int):
     """One page of ``query`` (``?page=``, Flask-SQLAlchemy's Pagination). A missing or
     tampered page number gives the first page; one past the end is an empty page whose
     template says so and links back. Never an error."""
+    return db.paginate(query, page=_page_number(), per_page=per_page, error_out=False)
+
+
+def _page_number() -> int:
+    """``?page=``: missing, tampered or beyond MAX_PAGE, the first page."""
     page = request.args.get("page", 1, type=whole_number)
-    return db.paginate(
-        query, page=page if page <= MAX_PAGE else 1, per_page=per_page, error_out=False
-    )
+    return page if page <= MAX_PAGE else 1
 
 
 @dataclass(frozen=True)
@@ -188,8 +191,7 @@ def paginate_rows(statement, *, per_page: int) -> Page:
     """``paginate`` for a Core ``select`` of plain columns, in one statement: the page's rows
     and the total, counted by the database beside them (``count(*) OVER ()``). Only a page
     past the end, which has no row to carry it, counts again. Same page number rules."""
-    page = request.args.get("page", 1, type=whole_number)
-    page = page if page <= MAX_PAGE else 1
+    page = _page_number()
     rows = db.session.execute(
         statement.add_columns(func.count().over().label("page_total"))
         .limit(per_page)

@@ -8,7 +8,8 @@ from typing import NamedTuple
 
 from flask import url_for
 
-from communaute.i18n import LANGUAGES, current_language, format_local
+from communaute.content import marked_language
+from communaute.i18n import current_language, format_local
 from communaute.i18n import gettext as _
 from communaute.magazine import services
 from communaute.magazine.models import FORM_LABELS
@@ -41,7 +42,7 @@ def cards(rows, *, editions: dict[int, str] | None = None, themes: bool = True) 
         Card(
             url=url_for("magazine.testimony", submission_id=row.id),
             title=row.title,
-            lang=row.language if row.language in LANGUAGES and row.language != page_lang else "",
+            lang=marked_language(row.language, page_lang),
             signature=row.signature or anonymous,
             form=forms[row.form],
             published=format_local(row.published_at, "date", page_lang),

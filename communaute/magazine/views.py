@@ -47,11 +47,8 @@ def _themes():
     return db.session.scalars(select(Theme).order_by(Theme.name)).all()
 
 
-def _editions(published_only: bool = False):
-    query = select(Edition).order_by(Edition.number.desc())
-    if published_only:
-        query = query.where(Edition.published_at.is_not(None))
-    return db.session.scalars(query).all()
+def _editions():
+    return db.session.scalars(select(Edition).order_by(Edition.number.desc())).all()
 
 
 # Public -----------------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from typing import NamedTuple
 
 from flask import url_for
 
-from communaute.content import Localized, localized_item
-from communaute.i18n import LANGUAGES, current_language, format_local, ngettext
+from communaute.content import Localized, localized_item, marked_language
+from communaute.i18n import current_language, format_local, ngettext
 from communaute.i18n import gettext as _
 from communaute.webinars import services
-from communaute.webinars.models import WebinarStatus
+from communaute.webinars.models import WebinarStatus, split_tags
 
 
 class Card(NamedTuple):
@@ -46,7 +46,6 @@ def cards(rows) -> list[Card]:
         )
         if row.language != "fr":
             meta += " · " + in_english
-        tags = ", ".join(t.strip() for t in (row.tags or "").split(",") if t.strip())
         made.append(
             Card(
                 url=url_for("webinars.detail", webinar_id=row.id),
@@ -54,10 +53,8 @@ def cards(rows) -> list[Card]:
                 meta=meta,
                 cancelled=row.status == WebinarStatus.cancelled,
                 speakers=f"{with_} {', '.join(names[row.id])}" if row.id in names else "",
-                tags=tags,
-                tags_lang=row.language
-                if row.language in LANGUAGES and row.language != lang
-                else "",
+                tags=", ".join(split_tags(row.tags)),
+                tags_lang=marked_language(row.language, lang),
                 recording_url=row.recording_url,
             )
         )

@@ -23,6 +23,11 @@ class WebinarStatus(enum.StrEnum):
 SignupState = SeatState
 
 
+def split_tags(tags: str | None) -> list[str]:
+    """The topic tags as typed by the coordinator ("douleur, , proches "), one by one."""
+    return [t.strip() for t in (tags or "").split(",") if t.strip()]
+
+
 class Webinar(db.Model):
     __tablename__ = "webinars"
 
@@ -85,7 +90,7 @@ class Webinar(db.Model):
 
     @property
     def tag_list(self) -> list[str]:
-        return [t.strip() for t in (self.tags or "").split(",") if t.strip()]
+        return split_tags(self.tags)
 
     def __repr__(self) -> str:
         return f"<Webinar {self.id}>"
