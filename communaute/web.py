@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from math import ceil
 
 from flask import (
@@ -35,7 +36,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -187,23 +188,40 @@ class Page:
         return self.page + 1 if self.has_next else None
 
 
-def paginate_rows(statement, *, per_page: int) -> Page:
+@lru_cache(maxsize=256)
+def _page_statement(statement, around):
+    """``statement`` with its total beside each row, limited to a page (limit and offset are
+    parameters), wrapped by ``around``: built once per statement built once."""
+    limited = (
+        statement.add_columns(func.count().over().label("page_total"))
+        .limit(bindparam("page_limit"))
+        .offset(bindparam("page_offset"))
+    )
+    return around(limited.subquery("page")) if around is not None else limited
+
+
+def paginate_rows(statement, *, per_page: int, params: dict | None = None, around=None) -> Page:
     """``paginate`` for a Core ``select`` of plain columns, in one statement: the page's rows
     and the total, counted by the database beside them (``count(*) OVER ()``). Only a page
-    past the end, which has no row to carry it, counts again. Same page number rules."""
+    past the end, which has no row to carry it, counts again. Same page number rules.
+
+    ``params`` are the statement's parameters. ``around``, if given, receives the page
+    (``statement`` limited, as a subquery named ``page``) and returns the statement to run
+    instead: what is read per row of the page only (seats counted, names gathered) is added
+    there, so it runs for the rows shown, not for every row sorted. It must order the rows
+    again (a subquery keeps no order). A statement the caller built once (with its varying
+    values as parameters) is limited and wrapped once too: building a statement costs more
+    CPU than running these."""
     page = _page_number()
-    rows = db.session.execute(
-        statement.add_columns(func.count().over().label("page_total"))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    values = {**(params or {}), "page_limit": per_page, "page_offset": (page - 1) * per_page}
+    rows = db.session.execute(_page_statement(statement, around), values).all()
     if rows:
         total = rows[0].page_total
     elif page == 1:
         total = 0
     else:
         total = db.session.scalar(
-            select(func.count()).select_from(statement.order_by(None).subquery())
+            select(func.count()).select_from(statement.order_by(None).subquery()), params
         )
     return Page(items=rows, page=page, per_page=per_page, total=total)
 

@@ -179,9 +179,10 @@ def world(app):
 PAGES = {
     # News, courses, webinars and their speakers, portraits, texts with their signatures (6).
     "home": (None, lambda w: "/", 6, None),
-    # The page of courses with their total, their next sessions with the seats taken (2).
-    "catalog": (None, lambda w: "/trainings/", 2, None),
-    "catalog_filtered": (None, lambda w: "/trainings/?q=partenariat&format=in_person", 2, None),
+    # The page of courses with their total, their next sessions and the seats taken, in one
+    # statement (1).
+    "catalog": (None, lambda w: "/trainings/", 1, None),
+    "catalog_filtered": (None, lambda w: "/trainings/?q=partenariat&format=in_person", 1, None),
     # Course, its sessions, counts by session and state (3).
     "course": (None, lambda w: f"/trainings/{w.course.slug}", 5, None),
     # Past webinars with their total, the upcoming ones, the speakers of both (3).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from communaute.cache import page_topics
-from communaute.extensions import db
 from communaute.i18n import lazy_gettext as _l
 from communaute.magazine import services
 from communaute.magazine.cards import cards
@@ -22,7 +21,7 @@ def _me_context(user) -> dict:
 
 
 def _home_block() -> dict:
-    latest = db.session.execute(services.published_cards_query().limit(3)).all()
+    latest = services.latest_cards(3)
     return {"template": "magazine/_home.html", "testimonies": cards(latest, themes=False)}
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import force_locale
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from communaute.auth.models import User
@@ -669,11 +670,46 @@ CARD_COLUMNS = (
 )
 
 
+@cache
+def _published_cards_statement(theme: bool, form: bool, edition: bool):
+    """``published_cards_query``'s statement for one shape of filters, built once (building
+    it costs more CPU than running it); the filters are parameters."""
+    query = select(*CARD_COLUMNS).where(Submission.state == S.published)
+    if theme:
+        query = query.where(Submission.themes.any(Theme.id == bindparam("theme_id")))
+    if form:
+        query = query.where(Submission.form == bindparam("form"))
+    if edition:
+        query = query.where(Submission.edition_id == bindparam("edition_id"))
+    return query.order_by(Submission.published_at.desc(), Submission.id.desc())
+
+
 def published_cards_query(
     theme_id: int | None = None, form: str | None = None, edition_id: int | None = None
 ):
-    """``published_query`` as card rows (CARD_COLUMNS), for ``paginate_rows``."""
-    return _published(select(*CARD_COLUMNS), theme_id, form, edition_id)
+    """``published_query`` as card rows (CARD_COLUMNS): the statement and its parameters,
+    for ``paginate_rows``."""
+    params: dict = {}
+    if theme_id:
+        params["theme_id"] = theme_id
+    if form:
+        params["form"] = Form(form)
+    if edition_id:
+        params["edition_id"] = edition_id
+    statement = _published_cards_statement(
+        "theme_id" in params, "form" in params, "edition_id" in params
+    )
+    return statement, params
+
+
+@cache
+def _latest_cards_statement():
+    return _published_cards_statement(False, False, False).limit(bindparam("how_many"))
+
+
+def latest_cards(how_many: int = 3) -> list:
+    """The newest published texts as card rows (CARD_COLUMNS), for the home."""
+    return db.session.execute(_latest_cards_statement(), {"how_many": how_many}).all()
 
 
 def theme_names(submission_ids: Iterable[int]) -> dict[int, list[str]]:

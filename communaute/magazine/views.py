@@ -60,9 +60,8 @@ def index():
     theme_id = request.args.get("theme", type=whole_number)
     form = request.args.get("form") if request.args.get("form") in Form.__members__ else None
     edition_id = request.args.get("edition", type=whole_number)
-    testimonies = paginate_rows(
-        services.published_cards_query(theme_id, form, edition_id), per_page=PER_PAGE
-    )
+    statement, params = services.published_cards_query(theme_id, form, edition_id)
+    testimonies = paginate_rows(statement, params=params, per_page=PER_PAGE)
     # Every edition, once: the published ones for the filter, every label for the cards.
     editions = _editions()
     return render_template(

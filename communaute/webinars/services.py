@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from communaute import seats, subscriptions
@@ -673,14 +674,19 @@ def upcoming_for_series(*, every: bool = False) -> tuple[list, bool]:
 PAST_PER_PAGE = 12
 
 
-def past_webinars_query(*, now: datetime | None = None):
-    """Past webinars that took place, newest first, as card rows (paged by the series
-    page with ``paginate_rows``)."""
+@cache
+def _past_webinars_statement():
     return (
         select(*CARD_COLUMNS)
-        .where(Webinar.start_at <= (now or utcnow()), Webinar.status == WebinarStatus.scheduled)
+        .where(Webinar.start_at <= bindparam("now"), Webinar.status == WebinarStatus.scheduled)
         .order_by(Webinar.start_at.desc(), Webinar.id.desc())
     )
+
+
+def past_webinars_query(*, now: datetime | None = None):
+    """Past webinars that took place, newest first, as card rows: the statement (built once)
+    and its parameters, for the series page's ``paginate_rows``."""
+    return _past_webinars_statement(), {"now": now or utcnow()}
 
 
 def _mine(user):

@@ -44,7 +44,8 @@ from communaute.webinars.services import TokenError
 @bp.route("/")
 @cached_for_visitors("webinars")
 def series():
-    past = paginate_rows(services.past_webinars_query(), per_page=services.PAST_PER_PAGE)
+    statement, params = services.past_webinars_query()
+    past = paginate_rows(statement, params=params, per_page=services.PAST_PER_PAGE)
     upcoming, more = [], False
     if past.page == 1:
         # The next ones first: a phone or a screen reader then reaches the recordings

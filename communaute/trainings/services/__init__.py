@@ -14,7 +14,6 @@ from communaute.trainings.services.catalog import (
     course_registrations,
     feed_registrations,
     member_registrations,
-    next_sessions,
     seats_left,
     seats_left_of,
     self_paced_registration,
@@ -24,6 +23,7 @@ from communaute.trainings.services.catalog import (
     waiting_list,
     waitlist_position,
     waitlist_positions,
+    with_seats,
 )
 from communaute.trainings.services.manage import (
     CourseError,
@@ -85,7 +85,7 @@ __all__ = [
     "registrations_with_users",
     "roster_groups",
     "session_log",
-    "next_sessions",
+    "with_seats",
     "promote_from_waitlist",
     "register_for_self_paced",
     "register_for_session",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
-from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, nulls_last, select
 from sqlalchemy.orm import joinedload
@@ -144,16 +143,29 @@ def member_registrations(member: User, now: datetime | None = None) -> dict:
 # The catalog -------------------------------------------------------------------------------
 
 
-def _next_start(now: datetime):
+def _next_session_ranked():
+    """Every upcoming session (after the parameter ``now``) that is not cancelled, ranked
+    within its course (1: the next one, the earliest, then the lowest id): a subquery to join
+    on ``rank = 1``."""
     return (
-        select(func.min(TrainingSession.starts_at))
+        select(
+            TrainingSession.id,
+            TrainingSession.course_id,
+            TrainingSession.starts_at,
+            TrainingSession.state,
+            TrainingSession.capacity,
+            func.row_number()
+            .over(
+                partition_by=TrainingSession.course_id,
+                order_by=(TrainingSession.starts_at, TrainingSession.id),
+            )
+            .label("rank"),
+        )
         .where(
-            TrainingSession.course_id == Course.id,
-            TrainingSession.starts_at > now,
+            TrainingSession.starts_at > bindparam("now"),
             TrainingSession.state != SessionState.cancelled,
         )
-        .correlate(Course)
-        .scalar_subquery()
+        .subquery("ranked")
     )
 
 
@@ -172,6 +184,40 @@ CARD_COLUMNS = (
     Course.audience,
 )
 
+#: Words of a catalog search that count (the rest are ignored).
+MAX_WORDS = 10
+
+
+@cache
+def _catalog_statement(words: int, lang: bool, format: bool, audience: bool):
+    """The catalog's statement for one shape of filters, built once: the words, the filters
+    and the time are parameters (``w0``.., ``lang``, ``format``, ``audience``, ``now``).
+    Building it costs more than running it (about 1 ms of CPU), and a statement built once
+    skips SQLAlchemy's cache key too."""
+    ranked = _next_session_ranked()
+    query = (
+        select(
+            *CARD_COLUMNS,
+            ranked.c.id.label("next_id"),
+            ranked.c.starts_at.label("next_starts_at"),
+            ranked.c.state.label("next_state"),
+            ranked.c.capacity.label("next_capacity"),
+        )
+        # One pass over the sessions for every course, joined, rather than a subquery run
+        # once per course to sort them.
+        .outerjoin(ranked, (ranked.c.course_id == Course.id) & (ranked.c.rank == 1))
+        .where(Course.published.is_(True))
+    )
+    for i in range(words):
+        query = query.where(Course.search_text.like(bindparam(f"w{i}"), escape="\\"))
+    if lang:
+        query = query.where(Course.language == bindparam("lang"))
+    if format:
+        query = query.where(Course.format == bindparam("format"))
+    if audience:
+        query = query.where(Course.audience == bindparam("audience"))
+    return query.order_by(*_catalog_order(ranked.c.starts_at, Course.title, Course.id))
+
 
 def catalog_query(
     *,
@@ -181,83 +227,43 @@ def catalog_query(
     audience: str = "",
     now: datetime | None = None,
 ):
-    """Published courses matching every filter given; those with the soonest session first.
+    """Published courses matching every filter given; those with the soonest session first:
+    the statement and its parameters.
 
-    Rows of ``CARD_COLUMNS``, to page through (``communaute.web.paginate_rows``)."""
-    now = now or utcnow()
-    query = select(*CARD_COLUMNS).where(Course.published.is_(True))
-    for word in fold(q).split()[:10]:
+    Rows of ``CARD_COLUMNS`` and of the course's next session (``next_id``,
+    ``next_starts_at``, ``next_state``, ``next_capacity``; None when there is none), to page
+    through with ``communaute.web.paginate_rows(..., around=with_seats)``."""
+    params: dict = {"now": now or utcnow()}
+    words = fold(q).split()[:MAX_WORDS]
+    for i, word in enumerate(words):
         # Every word somewhere in the course, accents and case ignored ("experientiel").
-        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Course.search_text.like(like, escape="\\"))
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[f"w{i}"] = f"%{escaped}%"
     if lang in ("fr", "en"):
-        query = query.where(Course.language == lang)
+        params["lang"] = lang
     if format in CourseFormat.__members__:
-        query = query.where(Course.format == CourseFormat(format))
+        params["format"] = CourseFormat(format)
     if audience in Audience.__members__:
-        query = query.where(Course.audience == Audience(audience))
-    # NULLS LAST (courses without a next session at the end) rather than a CASE on the
-    # subquery: the database then runs the subquery once per course, not twice.
-    return query.order_by(nulls_last(_next_start(now).asc()), Course.title)
-
-
-class NextSession(NamedTuple):
-    """What a catalog card says of a course's next session."""
-
-    starts_at: datetime
-    state: SessionState
-    #: None: no limit
-    seats_left: int | None
-
-
-@cache
-def _next_sessions_statement():
-    """The first upcoming session of each course in ``course_ids``, with its confirmed seats
-    counted beside it, built once: the statement is the same on every visit (ids and time
-    are parameters)."""
-    ranked = (
-        select(
-            TrainingSession.id,
-            TrainingSession.course_id,
-            TrainingSession.starts_at,
-            TrainingSession.state,
-            TrainingSession.capacity,
-            func.row_number()
-            .over(
-                partition_by=TrainingSession.course_id,
-                order_by=(TrainingSession.starts_at, TrainingSession.id),
-            )
-            .label("rank"),
-        )
-        .where(
-            TrainingSession.course_id.in_(bindparam("course_ids", expanding=True)),
-            TrainingSession.starts_at > bindparam("now"),
-            TrainingSession.state != SessionState.cancelled,
-        )
-        .subquery()
+        params["audience"] = Audience(audience)
+    statement = _catalog_statement(
+        len(words), "lang" in params, "format" in params, "audience" in params
     )
-    confirmed = seats.confirmed_of(TrainingSession.seat_kind, ranked.c.id)
-    return select(
-        ranked.c.course_id,
-        ranked.c.starts_at,
-        ranked.c.state,
-        ranked.c.capacity,
-        confirmed.label("confirmed"),
-    ).where(ranked.c.rank == 1)
+    return statement, params
 
 
-def next_sessions(course_ids, now: datetime | None = None) -> dict[int, NextSession | None]:
-    """Course id -> its next upcoming session and the seats left in it (or None), for every
-    course, in one query."""
-    now = now or utcnow()
-    nxt: dict[int, NextSession | None] = dict.fromkeys(course_ids, None)
-    if not nxt:
-        return nxt
-    rows = db.session.execute(_next_sessions_statement(), {"course_ids": list(nxt), "now": now})
-    for row in rows:
-        left = seats.left(row.capacity, row.confirmed)
-        nxt[row.course_id] = NextSession(row.starts_at, row.state, left)
-    return nxt
+def _catalog_order(starts_at, title, course_id):
+    """Courses with the soonest next session first, those without one at the end; then by
+    title, then by id (one order, page after page)."""
+    return nulls_last(starts_at.asc()), title, course_id
+
+
+def with_seats(page):
+    """A page of ``catalog_query``'s rows with ``next_confirmed``, the confirmed seats of the
+    next session, counted for the page's courses only (``paginate_rows``' ``around``)."""
+    confirmed = seats.confirmed_of(TrainingSession.seat_kind, page.c.next_id)
+    return select(page, confirmed.label("next_confirmed")).order_by(
+        *_catalog_order(page.c.next_starts_at, page.c.title, page.c.id)
+    )
 
 
 def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list:
