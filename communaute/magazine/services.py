@@ -717,14 +717,19 @@ def theme_names(submission_ids: Iterable[int]) -> dict[int, list[str]]:
     ids = list(submission_ids)
     names: dict[int, list[str]] = {}
     if ids:
-        for submission_id, name in db.session.execute(
-            select(submission_themes.c.submission_id, Theme.name)
-            .join(Theme, Theme.id == submission_themes.c.theme_id)
-            .where(submission_themes.c.submission_id.in_(ids))
-            .order_by(submission_themes.c.submission_id, Theme.name, Theme.id)
-        ):
+        for submission_id, name in db.session.execute(_theme_names_statement(), {"ids": ids}):
             names.setdefault(submission_id, []).append(name)
     return names
+
+
+@cache
+def _theme_names_statement():
+    return (
+        select(submission_themes.c.submission_id, Theme.name)
+        .join(Theme, Theme.id == submission_themes.c.theme_id)
+        .where(submission_themes.c.submission_id.in_(bindparam("ids", expanding=True)))
+        .order_by(submission_themes.c.submission_id, Theme.name, Theme.id)
+    )
 
 
 def submissions_of(user: User) -> list[Submission]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from communaute import uploads
 from communaute.db import utcnow
@@ -66,8 +67,20 @@ def published_query(now: datetime | None = None):
     )
 
 
+@cache
+def _latest_statement():
+    return (
+        select(NewsPost)
+        .where(NewsPost.published_at.is_not(None), NewsPost.published_at <= bindparam("now"))
+        .order_by(NewsPost.published_at.desc(), NewsPost.id.desc())
+        .limit(bindparam("how_many"))
+    )
+
+
 def latest(n: int = 3) -> list[NewsPost]:
-    return list(db.session.scalars(published_query().limit(n)))
+    """The ``n`` newest published posts (``published_query``'s first, from a statement built
+    once)."""
+    return list(db.session.scalars(_latest_statement(), {"now": utcnow(), "how_many": n}))
 
 
 def delete_post(post: NewsPost) -> None:

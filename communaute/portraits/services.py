@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from communaute import uploads
 from communaute.auth.models import User
@@ -118,13 +119,23 @@ def shown_query():
     )
 
 
+@cache
+def _in_turn_statements():
+    """How many portraits are shown, and the one at ``turn``: built once."""
+    return (
+        select(func.count()).select_from(shown_query().subquery()),
+        shown_query().offset(bindparam("turn")).limit(1),
+    )
+
+
 def portrait_in_turn(now=None) -> Portrait | None:
     """One shown portrait, a different one each hour, in order."""
-    count = db.session.scalar(select(func.count()).select_from(shown_query().subquery()))
+    count_statement, in_turn = _in_turn_statements()
+    count = db.session.scalar(count_statement)
     if not count:
         return None
     hour = int((now or utcnow()).timestamp() // 3600)
-    return db.session.scalars(shown_query().offset(hour % count).limit(1)).first()
+    return db.session.scalars(in_turn, {"turn": hour % count}).first()
 
 
 def portraits_of(user) -> list[Portrait]:

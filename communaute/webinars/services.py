@@ -615,16 +615,30 @@ def upcoming_webinars(
     """Webinars to come, soonest first, as card rows (CARD_COLUMNS). ``first``: at most
     that many (the cancelled ones included, shown as such); ``limit``: at most that many
     that will take place (the home)."""
+    params = {"now": now or utcnow(), "how_many": limit or first}
+    statement = _upcoming_statement(scheduled_only=bool(limit), limited=bool(limit or first))
+    return db.session.execute(statement, params).all()
+
+
+@cache
+def _upcoming_statement(*, scheduled_only: bool, limited: bool):
     query = (
         select(*CARD_COLUMNS)
-        .where(Webinar.start_at > (now or utcnow()))
+        .where(Webinar.start_at > bindparam("now"))
         .order_by(Webinar.start_at, Webinar.id)
     )
-    if limit:
-        query = query.where(Webinar.status == WebinarStatus.scheduled).limit(limit)
-    elif first:
-        query = query.limit(first)
-    return db.session.execute(query).all()
+    if scheduled_only:
+        query = query.where(Webinar.status == WebinarStatus.scheduled)
+    return query.limit(bindparam("how_many")) if limited else query
+
+
+@cache
+def _speaker_names_statement():
+    return (
+        select(Speaker.webinar_id, Speaker.name)
+        .where(Speaker.webinar_id.in_(bindparam("ids", expanding=True)))
+        .order_by(Speaker.webinar_id, Speaker.position, Speaker.id)
+    )
 
 
 def speaker_names(webinar_ids) -> dict[int, list[str]]:
@@ -632,11 +646,7 @@ def speaker_names(webinar_ids) -> dict[int, list[str]]:
     ids = list(webinar_ids)
     names: dict[int, list[str]] = {}
     if ids:
-        for webinar_id, name in db.session.execute(
-            select(Speaker.webinar_id, Speaker.name)
-            .where(Speaker.webinar_id.in_(ids))
-            .order_by(Speaker.webinar_id, Speaker.position, Speaker.id)
-        ):
+        for webinar_id, name in db.session.execute(_speaker_names_statement(), {"ids": ids}):
             names.setdefault(webinar_id, []).append(name)
     return names
 

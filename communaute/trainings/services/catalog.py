@@ -270,8 +270,13 @@ def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list:
     """The next open sessions of published courses (the home), as plain rows: the
     session's ``id``, ``starts_at``, ``place`` and ``online_url``, and its course's ``slug``,
     ``title``, ``title_en`` and ``language`` (what ``localized_item`` reads)."""
-    now = now or utcnow()
-    return db.session.execute(
+    params = {"now": now or utcnow(), "how_many": limit}
+    return db.session.execute(_upcoming_sessions_statement(), params).all()
+
+
+@cache
+def _upcoming_sessions_statement():
+    return (
         select(
             TrainingSession.id,
             TrainingSession.starts_at,
@@ -285,12 +290,12 @@ def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list:
         .join(Course)
         .where(
             Course.published.is_(True),
-            TrainingSession.starts_at > now,
+            TrainingSession.starts_at > bindparam("now"),
             TrainingSession.state == SessionState.open,
         )
         .order_by(TrainingSession.starts_at, TrainingSession.id)
-        .limit(limit)
-    ).all()
+        .limit(bindparam("how_many"))
+    )
 
 
 #: How far back a member's calendar feed goes.
