@@ -36,7 +36,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Integer, bindparam, func, select
 
 from communaute.errors import DomainError
 from communaute.extensions import db
@@ -176,8 +176,8 @@ class Page:
 
     @property
     def prev_num(self) -> int | None:
-        """Past the end (an old link, a tampered number), back to the last page at once."""
-        return max(min(self.page - 1, self.pages), 1) if self.has_prev else None
+        """As Flask-SQLAlchemy's; the pager leads back to the last page from past the end."""
+        return self.page - 1 if self.has_prev else None
 
     @property
     def has_next(self) -> bool:
@@ -189,18 +189,30 @@ class Page:
 
 
 @lru_cache(maxsize=256)
-def _page_statement(statement, around):
+def _page_statement(statement, around, count_apart: bool):
     """``statement`` with its total beside each row, limited to a page (limit and offset are
     parameters), wrapped by ``around``: built once per statement built once."""
+    if count_apart:
+        counted = select(func.count()).select_from(statement.order_by(None).subquery("counted"))
+        total = counted.scalar_subquery()
+    else:
+        total = func.count().over()
     limited = (
-        statement.add_columns(func.count().over().label("page_total"))
-        .limit(bindparam("page_limit"))
-        .offset(bindparam("page_offset"))
+        statement.add_columns(total.label("page_total"))
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
     )
     return around(limited.subquery("page")) if around is not None else limited
 
 
-def paginate_rows(statement, *, per_page: int, params: dict | None = None, around=None) -> Page:
+def paginate_rows(
+    statement,
+    *,
+    per_page: int,
+    params: dict | None = None,
+    around=None,
+    count_apart: bool = False,
+) -> Page:
     """``paginate`` for a Core ``select`` of plain columns, in one statement: the page's rows
     and the total, counted by the database beside them (``count(*) OVER ()``). Only a page
     past the end, which has no row to carry it, counts again. Same page number rules.
@@ -211,10 +223,16 @@ def paginate_rows(statement, *, per_page: int, params: dict | None = None, aroun
     there, so it runs for the rows shown, not for every row sorted. It must order the rows
     again (a subquery keeps no order). A statement the caller built once (with its varying
     values as parameters) is limited and wrapped once too: building a statement costs more
-    CPU than running these."""
+    CPU than running these.
+
+    ``count_apart``: the total comes from a subquery of its own, which the database runs
+    once, instead of a window over the sorted rows. Better where the rows come in the order
+    of an index (newest first): the page then reads its rows only, where the window makes
+    the database read and keep every row that matches (the magazine's 1,455 texts, each
+    a visit to the table, to show 10)."""
     page = _page_number()
     values = {**(params or {}), "page_limit": per_page, "page_offset": (page - 1) * per_page}
-    rows = db.session.execute(_page_statement(statement, around), values).all()
+    rows = db.session.execute(_page_statement(statement, around, count_apart), values).all()
     if rows:
         total = rows[0].page_total
     elif page == 1:

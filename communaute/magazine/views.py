@@ -61,7 +61,8 @@ def index():
     form = request.args.get("form") if request.args.get("form") in Form.__members__ else None
     edition_id = request.args.get("edition", type=whole_number)
     statement, params = services.published_cards_query(theme_id, form, edition_id)
-    testimonies = paginate_rows(statement, params=params, per_page=PER_PAGE)
+    # Newest first is the order of an index: the total counted apart, the page reads 10 rows.
+    testimonies = paginate_rows(statement, params=params, per_page=PER_PAGE, count_apart=True)
     # Every edition, once: the published ones for the filter, every label for the cards.
     editions = _editions()
     return render_template(

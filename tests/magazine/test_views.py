@@ -712,3 +712,28 @@ def test_a_page_past_the_end_leads_back_to_the_last_one(client, app, rctx, autho
     html = client.get("/magazine/?form=testimony&page=9").get_data(as_text=True)
     assert "Aucun témoignage sur cette page." in html
     assert '<a href="/magazine/?page=1&amp;form=testimony" rel="prev">' in html
+
+
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'<li class="card">\s*<h2[^>]*><a href="/magazine/\d+">([^<]*)</a>', html)
+
+
+def test_the_pages_of_a_filter_count_only_what_it_keeps(client, app, rctx, author, coordinator):
+    """The total comes from a count of its own (``count_apart``): it must follow the filter
+    and leave out what is not published."""
+    for n in range(21):
+        make_submission(author, coordinator, S.published, title=f"Témoignage {n:02d}")
+    for n in range(2):
+        make_submission(author, coordinator, S.published, title=f"Poème {n}", form="poem")
+    make_submission(author, coordinator, S.submitted, title="Pas encore")
+    first = client.get("/magazine/?form=testimony").get_data(as_text=True)
+    assert '<li aria-current="page">Page 1 de 2</li>' in first
+    assert len(card_titles(first)) == 20
+    second = client.get("/magazine/?form=testimony&page=2").get_data(as_text=True)
+    assert card_titles(second) == ["Témoignage 00"]
+    assert '<li aria-current="page">Page 2 de 2</li>' in second
+    everything = client.get("/magazine/?page=2").get_data(as_text=True)
+    assert card_titles(everything) == ["Témoignage 02", "Témoignage 01", "Témoignage 00"]
+    poems = client.get("/magazine/?form=poem").get_data(as_text=True)
+    assert card_titles(poems) == ["Poème 1", "Poème 0"]
+    assert 'aria-current="page">Page' not in poems

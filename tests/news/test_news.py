@@ -57,6 +57,19 @@ def test_only_published_posts_are_listed_newest_first(client):
     assert titles(client.get("/news/").get_data(as_text=True)) == ["Récente", "Ancienne"]
 
 
+def test_a_page_past_the_end_leads_back_to_the_last_page(client):
+    for i in range(12):
+        make_post(-1 - i, title=f"Nouvelle {i}")
+    html = client.get("/news/?page=30").get_data(as_text=True)
+    assert titles(html) == []
+    # An old link or a tampered number: one step back reaches the last page (2), not 29.
+    assert '<a href="/news/?page=2" rel="prev">' in html
+    assert 'rel="next"' not in html
+    last = client.get("/news/?page=2").get_data(as_text=True)
+    assert titles(last) == ["Nouvelle 10", "Nouvelle 11"]
+    assert '<a href="/news/?page=1" rel="prev">' in last
+
+
 def test_drafts_and_scheduled_posts_are_404_for_visitors_not_for_coordinators(client, app):
     draft = make_post(None)
     later = make_post(3)
