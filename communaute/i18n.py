@@ -97,9 +97,12 @@ def translations():
     locale = getattr(known, "babel_locale", None) if known is not None else None
     if locale is None:
         locale = get_locale()
-    found = _TRANSLATIONS.get(locale)
+    # Keyed by the locale's parts: comparing Babel's Locale objects (as a dict key does)
+    # costs more than the lookup of the message.
+    key = None if locale is None else (locale.language, locale.territory, locale.script)
+    found = _TRANSLATIONS.get(key)
     if found is None:
-        found = _TRANSLATIONS[locale] = get_translations()
+        found = _TRANSLATIONS[key] = get_translations()
     return found
 
 

@@ -39,7 +39,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Integer, bindparam, func, select
 
 from communaute.errors import DomainError
-from communaute.extensions import db
+from communaute.extensions import db, read_rows
 from communaute.routing import whole_number
 
 
@@ -232,7 +232,7 @@ def paginate_rows(
     a visit to the table, to show 10)."""
     page = _page_number()
     values = {**(params or {}), "page_limit": per_page, "page_offset": (page - 1) * per_page}
-    rows = db.session.execute(_page_statement(statement, around, count_apart), values).all()
+    rows = read_rows(_page_statement(statement, around, count_apart), values)
     if rows:
         total = rows[0].page_total
     elif page == 1:

@@ -19,7 +19,7 @@ from communaute.auth.models import User
 from communaute.db import utcnow
 from communaute.email import OutboxMessage
 from communaute.errors import DomainError, Problems
-from communaute.extensions import db
+from communaute.extensions import db, read_rows
 from communaute.i18n import REGIONAL, LocalNumber, lazy_ngettext
 from communaute.i18n import lazy_gettext as _l
 from communaute.magazine import emails
@@ -709,7 +709,7 @@ def _latest_cards_statement():
 
 def latest_cards(how_many: int = 3) -> list:
     """The newest published texts as card rows (CARD_COLUMNS), for the home."""
-    return db.session.execute(_latest_cards_statement(), {"how_many": how_many}).all()
+    return read_rows(_latest_cards_statement(), {"how_many": how_many})
 
 
 def theme_names(submission_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -717,7 +717,7 @@ def theme_names(submission_ids: Iterable[int]) -> dict[int, list[str]]:
     ids = list(submission_ids)
     names: dict[int, list[str]] = {}
     if ids:
-        for submission_id, name in db.session.execute(_theme_names_statement(), {"ids": ids}):
+        for submission_id, name in read_rows(_theme_names_statement(), {"ids": ids}):
             names.setdefault(submission_id, []).append(name)
     return names
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -18,7 +19,14 @@ from communaute.db import utcnow
 from communaute.exports import csv_response
 from communaute.extensions import db
 from communaute.forms import CONTROL, ButtonForm
-from communaute.i18n import current_language, format_local, ngettext, pgettext
+from communaute.i18n import (
+    FORMATTED,
+    current_language,
+    format_local,
+    ngettext,
+    pgettext,
+    translations,
+)
 from communaute.i18n import gettext as _
 from communaute.routing import whole_number
 from communaute.trainings import bp, emails, services
@@ -52,6 +60,13 @@ LABELS = {
 
 def seats_badge(seats: int | None, state: SessionState | None = None) -> Markup:
     """A session's seats as a badge: cancelled, closed, free (how many), or full."""
+    return _seats_badge(seats, state, translations())
+
+
+@lru_cache(maxsize=FORMATTED)
+def _seats_badge(seats: int | None, state: SessionState | None, _in) -> Markup:
+    """``seats_badge`` once per number, state and language (``_in``: the language's
+    translations, which live as long as the process): a catalog page shows ten."""
     if state == SessionState.cancelled:
         look, text = "badge-err", pgettext("feminine", "Cancelled")
     elif state == SessionState.closed:

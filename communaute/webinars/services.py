@@ -12,7 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from communaute import seats, subscriptions
 from communaute.db import utcnow
 from communaute.errors import DomainError
-from communaute.extensions import db
+from communaute.extensions import db, read_rows
 from communaute.i18n import lazy_gettext as _l
 from communaute.webinars import emails
 from communaute.webinars.models import (
@@ -617,7 +617,7 @@ def upcoming_webinars(
     that will take place (the home)."""
     params = {"now": now or utcnow(), "how_many": limit or first}
     statement = _upcoming_statement(scheduled_only=bool(limit), limited=bool(limit or first))
-    return db.session.execute(statement, params).all()
+    return read_rows(statement, params)
 
 
 @cache
@@ -646,7 +646,7 @@ def speaker_names(webinar_ids) -> dict[int, list[str]]:
     ids = list(webinar_ids)
     names: dict[int, list[str]] = {}
     if ids:
-        for webinar_id, name in db.session.execute(_speaker_names_statement(), {"ids": ids}):
+        for webinar_id, name in read_rows(_speaker_names_statement(), {"ids": ids}):
             names.setdefault(webinar_id, []).append(name)
     return names
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from communaute import seats
 from communaute.auth.models import User
 from communaute.db import utcnow
-from communaute.extensions import db
+from communaute.extensions import db, read_rows
 from communaute.i18n import fold
 from communaute.trainings.models import (
     Audience,
@@ -271,7 +271,7 @@ def upcoming_sessions(limit: int = 3, now: datetime | None = None) -> list:
     session's ``id``, ``starts_at``, ``place`` and ``online_url``, and its course's ``slug``,
     ``title``, ``title_en`` and ``language`` (what ``localized_item`` reads)."""
     params = {"now": now or utcnow(), "how_many": limit}
-    return db.session.execute(_upcoming_sessions_statement(), params).all()
+    return read_rows(_upcoming_sessions_statement(), params)
 
 
 @cache
