@@ -37,7 +37,7 @@ from communaute.i18n import (
     translations,
 )
 from communaute.routing import register_converters
-from communaute.web import register_form_pages
+from communaute.web import page_back, register_form_pages
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -220,6 +220,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["format_day"] = format_day
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["page_back"] = page_back
     app.jinja_env.globals["localized_item"] = localized_item
     app.jinja_env.filters["localized_text"] = localized_text
 

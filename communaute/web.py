@@ -175,11 +175,6 @@ class Page:
         return self.page > 1
 
     @property
-    def prev_num(self) -> int | None:
-        """As Flask-SQLAlchemy's; the pager leads back to the last page from past the end."""
-        return self.page - 1 if self.has_prev else None
-
-    @property
     def has_next(self) -> bool:
         return self.page < self.pages
 
@@ -203,6 +198,13 @@ def _page_statement(statement, around, count_apart: bool):
         .offset(bindparam("page_offset", type_=Integer))
     )
     return around(limited.subquery("page")) if around is not None else limited
+
+
+def page_back(pagination) -> int:
+    """The page one step back, for every pager (``Page`` or Flask-SQLAlchemy's Pagination):
+    past the end (an old link, a tampered number), the last page, not the page before the
+    number typed."""
+    return max(min(pagination.page - 1, pagination.pages), 1)
 
 
 def paginate_rows(
