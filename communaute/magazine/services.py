@@ -624,25 +624,25 @@ def save_edition(
 # Queries -------------------------------------------------------------------------------
 
 
-def _published(query, theme_id: int | None, form: str | None, edition_id: int | None):
+def _published(query, theme: bool = False, form: bool = False, edition: bool = False):
+    """``query`` kept to the published texts, newest first, with the filters asked for as
+    parameters (``theme_id``, ``form``, ``edition_id``)."""
     query = query.where(Submission.state == S.published)
-    if theme_id:
-        query = query.where(Submission.themes.any(Theme.id == theme_id))
+    if theme:
+        query = query.where(Submission.themes.any(Theme.id == bindparam("theme_id")))
     if form:
-        query = query.where(Submission.form == Form(form))
-    if edition_id:
-        query = query.where(Submission.edition_id == edition_id)
+        query = query.where(Submission.form == bindparam("form"))
+    if edition:
+        query = query.where(Submission.edition_id == bindparam("edition_id"))
     return query.order_by(Submission.published_at.desc(), Submission.id.desc())
 
 
-def published_query(theme_id: int | None = None, form: str | None = None, edition_id=None):
+def published_query():
     """Published texts, newest first, with their author (every byline may read it).
 
     The authors come in a second query (selectin), not joined: a join is made before the
     sort, so the database would join every published text to its author to keep three."""
-    return _published(
-        select(Submission).options(selectinload(Submission.author)), theme_id, form, edition_id
-    )
+    return _published(select(Submission).options(selectinload(Submission.author)))
 
 
 def signature_column():
@@ -673,15 +673,8 @@ CARD_COLUMNS = (
 @cache
 def _published_cards_statement(theme: bool, form: bool, edition: bool):
     """``published_cards_query``'s statement for one shape of filters, built once (building
-    it costs more CPU than running it); the filters are parameters."""
-    query = select(*CARD_COLUMNS).where(Submission.state == S.published)
-    if theme:
-        query = query.where(Submission.themes.any(Theme.id == bindparam("theme_id")))
-    if form:
-        query = query.where(Submission.form == bindparam("form"))
-    if edition:
-        query = query.where(Submission.edition_id == bindparam("edition_id"))
-    return query.order_by(Submission.published_at.desc(), Submission.id.desc())
+    it costs more CPU than running it)."""
+    return _published(select(*CARD_COLUMNS), theme, form, edition)
 
 
 def published_cards_query(

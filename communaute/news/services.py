@@ -59,22 +59,21 @@ def save_post(
     return post
 
 
-def published_query(now: datetime | None = None):
+def published_query(now=None):
+    """Published posts, newest first: published by ``now`` (a time, or a parameter)."""
     return (
         select(NewsPost)
-        .where(NewsPost.published_at.is_not(None), NewsPost.published_at <= (now or utcnow()))
+        .where(
+            NewsPost.published_at.is_not(None),
+            NewsPost.published_at <= (utcnow() if now is None else now),
+        )
         .order_by(NewsPost.published_at.desc(), NewsPost.id.desc())
     )
 
 
 @cache
 def _latest_statement():
-    return (
-        select(NewsPost)
-        .where(NewsPost.published_at.is_not(None), NewsPost.published_at <= bindparam("now"))
-        .order_by(NewsPost.published_at.desc(), NewsPost.id.desc())
-        .limit(bindparam("how_many"))
-    )
+    return published_query(bindparam("now")).limit(bindparam("how_many"))
 
 
 def latest(n: int = 3) -> list[NewsPost]:
