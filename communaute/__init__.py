@@ -34,7 +34,6 @@ from communaute.i18n import (
     template_ngettext,
     template_npgettext,
     template_pgettext,
-    translations,
 )
 from communaute.routing import register_converters
 from communaute.web import page_back, register_form_pages
@@ -197,15 +196,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    # Flask-Babel's own callables, with the translations looked up once per locale, each in
-    # one call (communaute.i18n.template_gettext): ``_``, ``gettext`` and the others.
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-    )
+    # In place of Flask-Babel's callables: the translations looked up once per locale, each
+    # message in one call (communaute.i18n.template_gettext), newstyle as Flask-Babel's.
+    app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(
         _=template_gettext,
         gettext=template_gettext,
